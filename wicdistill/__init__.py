@@ -1,0 +1,37 @@
+"""wicdistill: word-in-context meaning vectors distilled from a frozen encoder.
+
+Importing the package registers the ``wicdistill`` model type with ``AutoConfig``/``AutoModel``
+and the ``word-in-context`` pipeline task.
+"""
+
+from transformers import AutoConfig, AutoModel
+
+from .configuration_wicdistill import WicDistillConfig, upper_half_layers
+from .modeling_wicdistill import (
+    Target,
+    WicDistillModel,
+    WicDistillOutput,
+    collate_sentences,
+    distillation_loss,
+    normalize_target,
+    pool_targets,
+    tokenize_targets,
+)
+
+__version__ = "0.1.0"
+
+AutoConfig.register(WicDistillConfig.model_type, WicDistillConfig, exist_ok=True)
+AutoModel.register(WicDistillConfig, WicDistillModel, exist_ok=True)
+
+__all__ = [
+    "Target",
+    "WicDistillConfig",
+    "WicDistillModel",
+    "WicDistillOutput",
+    "collate_sentences",
+    "distillation_loss",
+    "normalize_target",
+    "pool_targets",
+    "tokenize_targets",
+    "upper_half_layers",
+]

@@ -1,0 +1,140 @@
+"""Configuration of a WicDistill model: a frozen encoder plus two layer-axis distillers.
+
+This file travels to the Hub with every checkpoint (``trust_remote_code``): it imports only the
+standard library, torch, transformers and its siblings.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from transformers import AutoConfig, PreTrainedConfig
+from transformers.configuration_utils import SubConfigSpec
+
+DEFAULT_MAX_HEADS = 8
+
+
+def upper_half_layers(num_hidden_layers: int) -> list[int]:
+    """Indices into ``hidden_states`` of the upper half of an ``n``-layer encoder.
+
+    ``hidden_states`` has ``n + 1`` entries (0 = embeddings); the upper half is
+    ``ceil((n + 1) / 2) .. n``: 24 layers -> 13..24, 12 -> 7..12, 6 -> 4..6.
+    """
+    if num_hidden_layers < 1:
+        raise ValueError(f"num_hidden_layers must be >= 1, got {num_hidden_layers}")
+    first = math.ceil((num_hidden_layers + 1) / 2)
+    return list(range(first, num_hidden_layers + 1))
+
+
+def default_num_heads(hidden_size: int, max_heads: int = DEFAULT_MAX_HEADS) -> int:
+    """The largest head count <= ``max_heads`` that divides ``hidden_size``."""
+    for heads in range(max_heads, 0, -1):
+        if hidden_size % heads == 0:
+            return heads
+    return 1
+
+
+class WicDistillConfig(PreTrainedConfig):
+    r"""Configuration of [`WicDistillModel`].
+
+    Args:
+        encoder: configuration (or its dict) of the frozen encoder, any `AutoModel` architecture.
+        layers: indices into the encoder's ``hidden_states`` (0 = embeddings, ``n`` = last layer)
+            whose target vectors form the layer stack. Default: the upper half.
+        distiller_layers: Transformer layers in each distiller.
+        distiller_heads: attention heads per distiller layer; default the largest count <= 8
+            dividing the hidden size.
+        distiller_ffn_multiplier: feed-forward width as a multiple of the hidden size.
+        distiller_dropout: dropout inside the distillers.
+        distiller_activation: ``"gelu"`` or ``"relu"``.
+        layer_position_embedding: add a learned embedding per selected layer before the distillers
+            (the reference has none: the layer axis is a set).
+        use_negatives: train with the negative-sample terms of the loss; ``False`` is the ablation
+            that lets meaning and context collapse.
+        encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
+            to fetch anything at load time).
+        initializer_range: std of the normal initialisation of the distillers' linear layers.
+    """
+
+    model_type = "wicdistill"
+    sub_configs_defaults = {"encoder": SubConfigSpec(config_class=AutoConfig, model_type="bert")}
+
+    def __init__(
+        self,
+        encoder: PreTrainedConfig | dict[str, Any] | None = None,
+        layers: list[int] | None = None,
+        distiller_layers: int = 1,
+        distiller_heads: int | None = None,
+        distiller_ffn_multiplier: float = 4,
+        distiller_dropout: float = 0.1,
+        distiller_activation: str = "gelu",
+        layer_position_embedding: bool = False,
+        use_negatives: bool = True,
+        encoder_name_or_path: str | None = None,
+        initializer_range: float = 0.02,
+        **kwargs: Any,
+    ) -> None:
+        self.encoder = encoder
+        self.layers = list(layers) if layers is not None else None
+        self.distiller_layers = distiller_layers
+        self.distiller_heads = distiller_heads
+        self.distiller_ffn_multiplier = distiller_ffn_multiplier
+        self.distiller_dropout = distiller_dropout
+        self.distiller_activation = distiller_activation
+        self.layer_position_embedding = layer_position_embedding
+        self.use_negatives = use_negatives
+        self.encoder_name_or_path = encoder_name_or_path
+        self.initializer_range = initializer_range
+        super().__init__(**kwargs)
+        self._resolve_and_validate()
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.encoder.hidden_size)
+
+    @property
+    def num_selected_layers(self) -> int:
+        return len(self.layers)
+
+    def _resolve_and_validate(self) -> None:
+        n = getattr(self.encoder, "num_hidden_layers", None)
+        d = getattr(self.encoder, "hidden_size", None)
+        if not isinstance(n, int) or not isinstance(d, int):
+            raise ValueError(
+                f"encoder config {type(self.encoder).__name__} must define integer num_hidden_layers "
+                f"and hidden_size, got num_hidden_layers={n!r}, hidden_size={d!r}"
+            )
+        if self.layers is None:
+            self.layers = upper_half_layers(n)
+        if not self.layers:
+            raise ValueError("layers must name at least one hidden-state index, got []")
+        for layer in self.layers:
+            if not isinstance(layer, int) or isinstance(layer, bool) or not 0 <= layer <= n:
+                raise ValueError(
+                    f"layers contains {layer!r}, but the encoder has hidden_states 0..{n} "
+                    f"(0 = embeddings, {n} = last of its {n} layers)"
+                )
+        if len(set(self.layers)) != len(self.layers):
+            raise ValueError(f"layers must not repeat an index, got {self.layers}")
+        if self.distiller_heads is None:
+            self.distiller_heads = default_num_heads(d)
+        if not isinstance(self.distiller_heads, int) or self.distiller_heads < 1:
+            raise ValueError(f"distiller_heads must be a positive int, got {self.distiller_heads!r}")
+        if d % self.distiller_heads:
+            raise ValueError(
+                f"distiller_heads={self.distiller_heads} does not divide the encoder hidden size {d}"
+            )
+        if not isinstance(self.distiller_layers, int) or self.distiller_layers < 1:
+            raise ValueError(f"distiller_layers must be an int >= 1, got {self.distiller_layers!r}")
+        if not self.distiller_ffn_multiplier > 0 or int(self.distiller_ffn_multiplier * d) < 1:
+            raise ValueError(f"distiller_ffn_multiplier must be > 0, got {self.distiller_ffn_multiplier!r}")
+        if not 0.0 <= self.distiller_dropout < 1.0:
+            raise ValueError(f"distiller_dropout must be in [0, 1), got {self.distiller_dropout!r}")
+        if self.distiller_activation not in ("gelu", "relu"):
+            raise ValueError(
+                f"distiller_activation must be 'gelu' or 'relu', got {self.distiller_activation!r}"
+            )
+
+
+WicDistillConfig.register_for_auto_class()
