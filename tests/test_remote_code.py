@@ -13,19 +13,7 @@ from conftest import REPO_ROOT
 from wicdistill import WicDistillModel
 
 HUB_FILES = ("configuration_wicdistill.py", "modeling_wicdistill.py", "pipeline_wicdistill.py")
-ALLOWED_IMPORTS = {
-    "torch",
-    "transformers",
-    "__future__",
-    "typing",
-    "dataclasses",
-    "inspect",
-    "copy",
-    "math",
-    "re",
-    "json",
-    "warnings",
-}
+ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "transformers"}
 
 ITEMS = [
     ["He sat on the bank of the river.", 14, 18],
