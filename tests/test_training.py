@@ -1,0 +1,233 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import REPO_ROOT, build_model
+from safetensors.torch import load_file
+from triples import triple_dataset
+
+from wicdistill import WicDistillModel
+from wicdistill.training.config import TrainingConfig, parse_config
+from wicdistill.training.data import split_records
+from wicdistill.training.loop import train
+
+
+@pytest.fixture(autouse=True)
+def fresh_accelerate_state():
+    """Each run builds its own Accelerator; accelerate keeps process-wide singletons."""
+    from accelerate.state import AcceleratorState, GradientState
+
+    yield
+    AcceleratorState._reset_state(reset_partial_state=True)
+    GradientState._reset_state()
+
+
+@pytest.fixture(scope="module")
+def encoder_dir(tmp_path_factory) -> Path:
+    model, tokenizer = build_model("bert")
+    path = tmp_path_factory.mktemp("tiny-encoder")
+    model.encoder.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
+    triple_dataset(96, crosslingual_every=3).to_json(str(path))
+    return path
+
+
+def _config(encoder_dir, corpus_file, output_dir, **overrides) -> TrainingConfig:
+    values = dict(
+        corpus=str(corpus_file),
+        encoder=str(encoder_dir),
+        output_dir=str(output_dir),
+        batch_size=8,
+        warmup_steps=3,
+        learning_rate=1e-3,
+        max_steps=8,
+        eval_every=2,
+        report_to="none",
+        show_progress=False,
+        seed=7,
+    )
+    values.update(overrides)
+    return TrainingConfig(**values)
+
+
+def _weights(path: Path) -> dict[str, torch.Tensor]:
+    return load_file(str(path / "model.safetensors"))
+
+
+def test_two_step_run_exports_a_loadable_model(encoder_dir, corpus_file, tmp_path):
+    summary = train(_config(encoder_dir, corpus_file, tmp_path, max_steps=2))
+    assert summary["training"]["steps"] == 2
+    assert summary["schema"] == "wicdistill.training/1"
+    assert summary["hyperparameters"]["mixed_precision"] == "no"
+    assert summary["corpus"]["setting"] == "mixed"
+    assert summary["corpus"]["train_records"] + summary["corpus"]["validation_records"] == 96
+    saved = json.loads((tmp_path / "training_summary.json").read_text())
+    assert saved["training"]["loss_curve"][-1]["step"] == 2
+    assert "validation_loss" in saved["training"]["loss_curve"][-1]
+    model = WicDistillModel.from_pretrained(tmp_path)
+    from transformers import AutoTokenizer
+
+    vectors = model.encode([("He sat on the bank.", 14, 18)], AutoTokenizer.from_pretrained(tmp_path))
+    assert vectors.shape == (1, 32)
+    initial = WicDistillModel.from_encoder_pretrained(str(encoder_dir))
+    for key, value in initial.encoder.state_dict().items():
+        assert torch.equal(model.encoder.state_dict()[key], value), f"encoder changed: {key}"
+
+
+def test_kill_and_resume_matches_an_uninterrupted_run_bitwise(encoder_dir, corpus_file, tmp_path):
+    straight = train(_config(encoder_dir, corpus_file, tmp_path / "straight", checkpoint_every=3))
+
+    def crash(state):
+        if state.global_step == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(_config(encoder_dir, corpus_file, tmp_path / "resumed", checkpoint_every=3), callbacks=[crash])
+    assert (tmp_path / "resumed" / "checkpoints" / "step-00000003" / "trainer_done").exists()
+    resumed = train(
+        _config(
+            encoder_dir,
+            corpus_file,
+            tmp_path / "resumed",
+            checkpoint_every=3,
+            resume_from_checkpoint="latest",
+        )
+    )
+    assert resumed["training"]["loss_curve"] == straight["training"]["loss_curve"]
+    a, b = _weights(tmp_path / "straight"), _weights(tmp_path / "resumed")
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_cached_and_on_the_fly_training_follow_the_same_loss_curve(encoder_dir, corpus_file, tmp_path):
+    """Tolerance: 1% relative per logged loss (the cache stores float16 stacks)."""
+    cached = train(_config(encoder_dir, corpus_file, tmp_path / "cached"))
+    live = train(_config(encoder_dir, corpus_file, tmp_path / "live", on_the_fly=True))
+    assert not (tmp_path / "live" / "features").exists()
+    for a, b in zip(cached["training"]["loss_curve"], live["training"]["loss_curve"], strict=True):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-2)
+        if "validation_loss" in a:
+            assert a["validation_loss"] == pytest.approx(b["validation_loss"], rel=1e-2)
+    assert cached["training"]["loss_curve"][0]["train_loss"] != pytest.approx(
+        cached["training"]["loss_curve"][-1]["train_loss"], rel=1e-3
+    )
+
+
+def test_early_stopping_keeps_the_best_checkpoint(encoder_dir, corpus_file, tmp_path):
+    summary = train(
+        _config(encoder_dir, corpus_file, tmp_path, learning_rate=0.5, max_steps=40, eval_every=1, patience=2)
+    )
+    training = summary["training"]
+    assert training["stopped_early"] is True
+    assert training["steps"] < 40
+    checks = [p["validation_loss"] for p in training["loss_curve"] if "validation_loss" in p]
+    assert training["best_validation_loss"] == min(checks)
+    assert checks[-2:] >= [training["best_validation_loss"]] * 2
+
+
+def test_gradient_accumulation_counts_optimizer_steps(encoder_dir, corpus_file, tmp_path):
+    summary = train(
+        _config(encoder_dir, corpus_file, tmp_path, batch_size=4, gradient_accumulation_steps=2, max_steps=3)
+    )
+    assert summary["training"]["steps"] == 3
+    assert summary["hyperparameters"]["gradient_accumulation_steps"] == 2
+
+
+def test_lora_adapters_train_and_round_trip(encoder_dir, corpus_file, tmp_path):
+    pytest.importorskip("peft")
+    from peft import PeftModel
+
+    train(
+        _config(
+            encoder_dir,
+            corpus_file,
+            tmp_path,
+            on_the_fly=True,
+            use_lora=True,
+            max_steps=3,
+            learning_rate=1e-2,
+        )
+    )
+    adapter = tmp_path / "adapter"
+    assert (adapter / "adapter_config.json").exists()
+    merged = WicDistillModel.from_pretrained(tmp_path)
+    base = WicDistillModel.from_encoder_pretrained(str(encoder_dir))
+    changed = [
+        k for k, v in base.encoder.state_dict().items() if not torch.equal(merged.encoder.state_dict()[k], v)
+    ]
+    assert changed and all(("query" in k or "value" in k) for k in changed)
+    reloaded = PeftModel.from_pretrained(
+        WicDistillModel.from_encoder_pretrained(str(encoder_dir)), adapter
+    ).eval()
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path)
+    items = [("He sat on the bank of the river.", 14, 18), ("A bank in Zurich.", 2, 6)]
+    expected = merged.encode(items, tokenizer)
+    actual = reloaded.base_model.model.encode(items, tokenizer)
+    torch.testing.assert_close(actual, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_too_small_corpus_and_bad_options_are_clear(encoder_dir, tmp_path):
+    one = tmp_path / "one.jsonl"
+    triple_dataset(1).to_json(str(one))
+    with pytest.raises(ValueError, match=r"the corpus has 1 record\(s\); training needs at least 2"):
+        train(_config(encoder_dir, one, tmp_path / "out"))
+    with pytest.raises(ValueError, match="use_lora changes the encoder"):
+        _config(encoder_dir, one, tmp_path, use_lora=True).validate()
+    with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
+        _config(encoder_dir, one, tmp_path, batch_size=0).validate()
+    with pytest.raises(ValueError, match="a corpus is required"):
+        TrainingConfig().validate()
+
+
+def test_split_keeps_source_pairs_together():
+    groups = [f"pair{i // 3}" for i in range(300)]
+    train_ids, val_ids = split_records(groups, 0.1, seed=0)
+    assert len(train_ids) + len(val_ids) == 300
+    assert not {groups[i] for i in train_ids} & {groups[i] for i in val_ids}
+    assert 0.03 < len(val_ids) / 300 < 0.2
+    assert split_records(groups, 0.1, seed=0)[1].tolist() == val_ids.tolist()
+
+
+def test_yaml_options_and_flags(tmp_path):
+    config_file = tmp_path / "run.yaml"
+    config_file.write_text("corpus: c.jsonl\nbatch_size: 32\nlayers: [4, 5, 6]\nuse_negatives: false\n")
+    config = parse_config(
+        ["--config", str(config_file), "--batch_size", "16", "--evaluate_tasks", "wic,scws"]
+    )
+    assert config.batch_size == 16
+    assert config.layers == [4, 5, 6]
+    assert config.use_negatives is False
+    assert config.evaluate_tasks == ["wic", "scws"]
+    assert config.mixed_precision is None
+    config_file.write_text("corpus: c.jsonl\nbatchsize: 32\n")
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['batchsize'\]"):
+        parse_config(["--config", str(config_file)])
+
+
+def test_accelerate_launch_honours_bf16(encoder_dir, corpus_file, tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT)}
+    command = [
+        sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "1",
+        "--num_machines", "1", "--mixed_precision", "bf16", "--dynamo_backend", "no",
+        str(REPO_ROOT / "train_accelerate.py"),
+        "--corpus", str(corpus_file), "--encoder", str(encoder_dir), "--output_dir", str(tmp_path),
+        "--max_steps", "2", "--batch_size", "8", "--report_to", "none", "--show_progress", "false",
+    ]  # fmt: skip
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "training_summary.json").read_text())
+    assert summary["hyperparameters"]["mixed_precision"] == "bf16"
+    assert summary["training"]["steps"] == 2

@@ -1,0 +1,90 @@
+"""A feature cache on disk: fp16 layer stacks of every target, memory-mapped.
+
+Layout of a cache folder:
+    meta.json        encoder identity, corpus fingerprint, shapes, progress (complete or not)
+    stacks.npy       (num_targets, L, d) float16, written chunk by chunk in place
+    index.npy        (num_records, 3) int64: rows of each record's anchor, positive, negative
+    hosts.npy        (num_records,) int8: 0 = negative in the anchor's sentence, 1 = in the positive's
+    done/chunk-*.ok  one marker per finished chunk, so an interrupted extraction resumes
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..io_utils import read_json
+from .identity import identity_mismatch
+
+CACHE_SCHEMA = "wicdistill.features/1"
+
+
+class FeatureCacheMismatch(ValueError):
+    """The cache was built for another encoder, layer set or corpus."""
+
+
+class FeatureCache:
+    """Read access to a finished cache: gathers the stacks of whole batches of records at once."""
+
+    def __init__(
+        self, path: str | Path, identity: dict[str, Any] | None = None, fingerprint: str | None = None
+    ):
+        self.path = Path(path)
+        meta_path = self.path / "meta.json"
+        if not meta_path.exists():
+            raise FileNotFoundError(f"no feature cache at {self.path} (meta.json missing)")
+        self.meta = read_json(meta_path)
+        if self.meta.get("schema") != CACHE_SCHEMA:
+            raise ValueError(
+                f"{self.path}: unknown cache schema {self.meta.get('schema')!r}, expected {CACHE_SCHEMA}"
+            )
+        if not self.meta.get("complete"):
+            raise ValueError(f"feature cache at {self.path} is incomplete: rerun extraction to resume it")
+        check_compatible(self.meta, self.path, identity, fingerprint)
+        self.stacks = np.load(self.path / "stacks.npy", mmap_mode="r")
+        self.index = np.load(self.path / "index.npy")
+        self.hosts = np.load(self.path / "hosts.npy")
+
+    @property
+    def num_records(self) -> int:
+        return int(self.index.shape[0])
+
+    @property
+    def num_layers(self) -> int:
+        return int(self.stacks.shape[1])
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.stacks.shape[2])
+
+    def gather(self, records: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """Stacks ``(3B, L, d)`` float16 laid out anchors, positives, negatives, and hosts ``(B,)``."""
+        records = np.asarray(records, dtype=np.int64)
+        rows = self.index[records].T.reshape(-1)
+        order = np.argsort(rows, kind="stable")
+        gathered = np.empty((len(rows), *self.stacks.shape[1:]), dtype=np.float16)
+        gathered[order] = self.stacks[rows[order]]
+        return torch.from_numpy(gathered), torch.from_numpy(self.hosts[records].astype(np.int64))
+
+
+def check_compatible(
+    meta: dict[str, Any], path: Path, identity: dict[str, Any] | None, fingerprint: str | None
+) -> None:
+    """Refuse a cache built for another encoder/layers, or for another corpus."""
+    if identity is not None:
+        problems = identity_mismatch(meta["encoder"], identity)
+        if problems:
+            raise FeatureCacheMismatch(
+                f"feature cache at {path} was built for encoder {meta['encoder'].get('name_or_path')!r} "
+                f"and cannot be used with encoder {identity.get('name_or_path')!r}: "
+                + "; ".join(problems)
+                + ". Extract features into another folder."
+            )
+    if fingerprint is not None and meta["corpus"]["fingerprint"] != fingerprint:
+        raise FeatureCacheMismatch(
+            f"feature cache at {path} was built from another corpus (fingerprint "
+            f"{meta['corpus']['fingerprint']} vs {fingerprint}). Extract features into another folder."
+        )
