@@ -65,8 +65,9 @@ def _weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def test_two_step_run_exports_a_loadable_model(encoder_dir, corpus_file, tmp_path):
-    summary = train(_config(encoder_dir, corpus_file, tmp_path, max_steps=2))
+    summary = train(_config(encoder_dir, corpus_file, tmp_path, max_steps=2, report_to="tensorboard"))
     assert summary["training"]["steps"] == 2
+    assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "no TensorBoard event file"
     assert summary["schema"] == "wicdistill.training/1"
     assert summary["hyperparameters"]["mixed_precision"] == "no"
     assert summary["corpus"]["setting"] == "mixed"

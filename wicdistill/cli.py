@@ -2,12 +2,14 @@
 
 A sub-command module defines ``configure(parser)`` (its arguments) and ``run(args) -> int``;
 modules are imported only when their command runs, so ``wicdistill --help`` stays fast.
+Bad input ends with a one-line error and exit code 1 (``WICDISTILL_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -43,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     command_parser = argparse.ArgumentParser(prog=f"wicdistill {argv[0]}", description=help_text)
     module.configure(command_parser)
     args = command_parser.parse_args(argv[1:])
-    return int(module.run(args) or 0)
+    try:
+        return int(module.run(args) or 0)
+    except (ValueError, FileNotFoundError) as err:
+        if os.environ.get("WICDISTILL_DEBUG"):
+            raise
+        print(f"wicdistill {argv[0]}: error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Feature extraction: one encoder pass per distinct sentence, fp16 stacks written chunk by chunk.
 
-Sentences are length-sorted and batched with dynamic padding; tokenization and padding run in
-data-loader workers; only the selected layers at the target positions leave the device.
+Sentences are length-sorted and batched with dynamic padding; tokenization and padding can run
+in data-loader workers; only the selected layers at the target positions leave the device.
 Chunks are assigned round-robin to processes under ``accelerate launch`` and each finished
 chunk leaves a marker, so an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -140,7 +141,11 @@ def extract_features(
     if accelerator is not None:
         accelerator.wait_for_everyone()
 
-    stacks = np.load(out_dir / "stacks.npy", mmap_mode="r+")
+    # rows are written with pwrite at their offset rather than through a memory map, so the
+    # resident memory stays one batch deep however large the cache grows
+    header = np.load(out_dir / "stacks.npy", mmap_mode="r").offset
+    row_bytes = int(np.prod(stack_shape[1:])) * 2
+    stacks_fd = os.open(out_dir / "stacks.npy", os.O_WRONLY)
     todo = [
         c
         for c in range(len(plan.chunks))
@@ -180,14 +185,14 @@ def extract_features(
                 finite = np.isfinite(stack).reshape(len(stack), -1).all(axis=1)
                 if not finite.all():
                     _raise_non_finite(plan, columns.ids, first + np.nonzero(~finite)[0])
-                stacks[first : first + len(stack)] = stack
+                os.pwrite(stacks_fd, np.ascontiguousarray(stack).tobytes(), header + first * row_bytes)
                 progress.update(num_sentences)
-            stacks.flush()
+            os.fsync(stacks_fd)
             atomic_write_text(out_dir / "done" / f"chunk-{chunk:06d}.ok", f"{plan.chunk_targets(chunk)}\n")
     finally:
         progress.close()
+        os.close(stacks_fd)
         model.train(was_training)
-    del stacks
     if accelerator is not None:
         accelerator.wait_for_everyone()
     if is_main:
