@@ -1,14 +1,11 @@
 """A saved model loads through ``trust_remote_code`` in a process that never imports wicdistill."""
 
 import json
-import os
-import subprocess
 import sys
-import textwrap
-from pathlib import Path
 
 import torch
 from conftest import REPO_ROOT
+from isolated import run_isolated
 
 from wicdistill import WicDistillModel
 
@@ -19,24 +16,6 @@ ITEMS = [
     ["He sat on the bank of the river.", 14, 18],
     ["A café in Zürich serves crème brûlée to the bankers.", 10, 16],
 ]
-
-
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    """No PYTHONPATH, an empty HF cache, offline: only the saved folder can provide the code."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-    env.update(HF_HOME=str(tmp_path / "hf_home"), HF_HUB_OFFLINE="1", TRANSFORMERS_VERBOSITY="error")
-    return env
-
-
-def run_isolated(script: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        cwd=tmp_path,
-        env=clean_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_remote_code_load_is_bit_equal(saved_bert, tmp_path):

@@ -522,7 +522,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
     @classmethod
     def from_encoder_pretrained(
         cls,
-        encoder_name_or_path: str,
+        name_or_path: str,
         *,
         encoder_kwargs: dict[str, Any] | None = None,
         **config_kwargs: Any,
@@ -538,10 +538,10 @@ class WicDistillModel(WicDistillPreTrainedModel):
         encoder_kwargs.setdefault("dtype", torch.float32)
         config_keys = {"revision", "local_files_only", "cache_dir", "token", "trust_remote_code"}
         encoder_config = AutoConfig.from_pretrained(
-            encoder_name_or_path, **{k: v for k, v in encoder_kwargs.items() if k in config_keys}
+            name_or_path, **{k: v for k, v in encoder_kwargs.items() if k in config_keys}
         )
-        encoder = _build_encoder(encoder_config, encoder_name_or_path, **encoder_kwargs)
-        config_kwargs.setdefault("encoder_name_or_path", str(encoder_name_or_path))
+        encoder = _build_encoder(encoder_config, name_or_path, **encoder_kwargs)
+        config_kwargs.setdefault("encoder_name_or_path", str(name_or_path))
         config = WicDistillConfig(encoder=copy.deepcopy(encoder.config), **config_kwargs)
         return cls(config, encoder=encoder).eval()
 
@@ -614,7 +614,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
             raise ValueError(
                 f"layer_stack must have shape (N, {expected[0]}, {expected[1]}), got {tuple(layer_stack.shape)}"
             )
-        dtype = self.meaning.layers[0].linear1.weight.dtype
+        dtype = next(self.meaning.parameters()).dtype
         x = layer_stack.to(dtype)
         meaning, meaning_att = self.meaning(x, output_attentions)
         context, context_att = self.context(x, output_attentions)
@@ -800,6 +800,62 @@ class WicDistillModel(WicDistillPreTrainedModel):
             progress.update(len(chunk))
         progress.close()
         return torch.stack([unique_rows[(t.text, t.spans)] for t in targets])
+
+    # -- heads-only checkpoints (written by `wicdistill export --heads-only`) ---------------
+
+    @classmethod
+    def from_heads_pretrained(
+        cls,
+        heads_name_or_path: str,
+        encoder: PreTrainedModel | str,
+        *,
+        encoder_kwargs: dict[str, Any] | None = None,
+        **hub_kwargs: Any,
+    ) -> WicDistillModel:
+        """Put the distillers of a heads-only checkpoint on top of an encoder the caller chooses.
+
+        A heads-only checkpoint holds no encoder weights and never fetches the encoder named in its
+        config by itself (the offline failure and remote-code hole of loaders that do): pass a
+        loaded encoder, or its path / Hub id (loaded with ``encoder_kwargs``; a Hub id defaults to
+        the revision pinned in the checkpoint). ``hub_kwargs`` (``revision``, ``token``, ...) locate
+        the heads checkpoint itself.
+        """
+        import os
+
+        from transformers.modeling_utils import load_state_dict
+        from transformers.utils import cached_file
+
+        config = WicDistillConfig.from_pretrained(heads_name_or_path, **hub_kwargs)
+        weights = cached_file(heads_name_or_path, "distillers.safetensors", **hub_kwargs)
+        if isinstance(encoder, (str, os.PathLike)):
+            kwargs = dict(encoder_kwargs or {})
+            kwargs.setdefault("dtype", torch.float32)
+            pinned = getattr(config, "encoder_revision", None)
+            if pinned and not os.path.isdir(encoder):
+                kwargs.setdefault("revision", pinned)
+            encoder = _build_encoder(copy.deepcopy(config.encoder), str(encoder), **kwargs)
+        else:
+            saved, given = config.encoder, encoder.config
+            keys = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")
+            pairs = {k: (getattr(saved, k, None), getattr(given, k, None)) for k in keys}
+            differ = [f"{k}: {a!r} != {b!r}" for k, (a, b) in pairs.items() if a != b]
+            if differ:
+                raise ValueError(
+                    f"the encoder does not match the one these heads were trained on "
+                    f"({config.encoder_name_or_path!r}): {'; '.join(differ)}"
+                )
+        model = cls(config, encoder=encoder)
+        state = load_state_dict(weights)
+        expected = {k for k in model.state_dict() if not k.startswith("encoder.")}
+        missing, unexpected = sorted(expected - state.keys()), sorted(state.keys() - expected)
+        if missing or unexpected:
+            raise ValueError(
+                f"{weights} is not a distiller checkpoint of this configuration: missing {missing[:5]}, "
+                f"unexpected {unexpected[:5]}"
+            )
+        model.load_state_dict(state, strict=False)
+        model.freeze_encoder(keep_trainable=True)
+        return model.eval()
 
 
 WicDistillModel.register_for_auto_class("AutoModel")

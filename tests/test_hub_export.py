@@ -1,0 +1,240 @@
+"""Export folders: exact contents, remote-code use by an outsider, heads-only reload, atomicity."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from isolated import run_isolated
+from safetensors import safe_open
+from test_hub_card import ABSOLUTE_PATH, make_trained_folder
+from transformers import AutoModel, AutoTokenizer
+
+from wicdistill import WicDistillModel, cli
+from wicdistill.hub import HEADS_WEIGHTS_NAME, export_model
+from wicdistill.hub import export as export_module
+from wicdistill.hub_cards import CardData
+from wicdistill.pipeline_wicdistill import WordInContextPipeline, parse_marked_text
+
+CODE_FILES = {"configuration_wicdistill.py", "modeling_wicdistill.py", "pipeline_wicdistill.py"}
+RUN_REPORTS = {"training_summary.json", "evaluation.json"}
+CARD = CardData(model_id="org/wic-tiny", language=["en"], license="apache-2.0", encoder_id="org/tiny-bert")
+MARKED = ["He sat on the [[bank]] of the river.", "She deposited money at the [[bank]]."]
+SPAN = {"text": "A café in Zürich serves crème brûlée to the bankers.", "start": 10, "end": 16}
+SIMILARITY = {"source_sentence": MARKED[0], "sentences": [MARKED[1], MARKED[0]]}
+
+
+@pytest.fixture(scope="module")
+def exports(saved_bert, tmp_path_factory):
+    root = tmp_path_factory.mktemp("hub-export")
+    model_dir = make_trained_folder(saved_bert, root)
+    full = export_model(model_dir, root / "export" / "full", CARD)
+    heads = export_model(
+        model_dir, root / "export" / "heads", CARD, heads_only=True, encoder_revision="0123abc"
+    )
+    return {"root": root, "model_dir": model_dir, "full": full, "heads": heads}
+
+
+def tokenizer_files(model_dir: Path, tmp_path: Path) -> set[str]:
+    AutoTokenizer.from_pretrained(model_dir).save_pretrained(tmp_path / "tok")
+    return {p.name for p in (tmp_path / "tok").iterdir()}
+
+
+def test_full_export_holds_exactly_the_expected_files(exports, tmp_path):
+    expected = (
+        {"config.json", "model.safetensors", "README.md", "layer_attention.png", "handler.py"}
+        | CODE_FILES
+        | RUN_REPORTS
+        | tokenizer_files(exports["model_dir"], tmp_path)
+    )
+    assert {p.name for p in exports["full"].iterdir()} == expected
+    assert not [p for p in exports["full"].parent.iterdir() if p.name.startswith(".")], "no staging left"
+
+
+def test_heads_only_export_holds_exactly_the_expected_files(exports):
+    expected = (
+        {"config.json", HEADS_WEIGHTS_NAME, "README.md", "layer_attention.png"} | CODE_FILES | RUN_REPORTS
+    )
+    assert {p.name for p in exports["heads"].iterdir()} == expected
+
+
+def test_export_config_and_float32_weights(exports):
+    config = json.loads((exports["full"] / "config.json").read_text())
+    assert config["auto_map"] == {
+        "AutoConfig": "configuration_wicdistill.WicDistillConfig",
+        "AutoModel": "modeling_wicdistill.WicDistillModel",
+    }
+    assert (
+        config["custom_pipelines"]["word-in-context"]["impl"] == "pipeline_wicdistill.WordInContextPipeline"
+    )
+    assert config["encoder_name_or_path"] == "org/tiny-bert"
+    assert config["encoder"]["_name_or_path"] == "org/tiny-bert" and config["feature_cache"] == "features"
+    heads_config = json.loads((exports["heads"] / "config.json").read_text())
+    assert heads_config["auto_map"] == config["auto_map"] and "custom_pipelines" not in heads_config
+    assert (heads_config["encoder_name_or_path"], heads_config["encoder_revision"]) == (
+        "org/tiny-bert",
+        "0123abc",
+    )
+    with safe_open(exports["full"] / "model.safetensors", "pt") as full:
+        assert {full.get_slice(k).get_dtype() for k in full.keys()} == {"F32"}
+        assert any(k.startswith("encoder.") for k in full.keys())
+    with safe_open(exports["heads"] / HEADS_WEIGHTS_NAME, "pt") as heads:
+        assert {heads.get_slice(k).get_dtype() for k in heads.keys()} == {"F32"}
+        assert {k.split(".")[0] for k in heads.keys()} == {"meaning", "context"}
+
+
+def test_exported_files_hold_no_local_paths(exports):
+    root = str(exports["root"])
+    for folder in (exports["full"], exports["heads"]):
+        for path in folder.iterdir():
+            if path.suffix in (".json", ".md", ".py"):
+                text = path.read_text()
+                assert root not in text and str(Path.home()) not in text, path.name
+    summary = json.loads((exports["full"] / "training_summary.json").read_text())
+    assert summary["corpus"]["path"] == "ntrex-en-fr" and summary["encoder"]["name_or_path"] == "tiny-bert"
+    assert ABSOLUTE_PATH.findall((exports["full"] / "README.md").read_text()) == []
+
+
+def test_the_card_matches_the_export_kind(exports):
+    full, heads = (exports[k].joinpath("README.md").read_text() for k in ("full", "heads"))
+    assert "pipeline(model=repo, revision=revision, trust_remote_code=True)" in full
+    assert "![Mean attention received per selected layer](layer_attention.png)" in full
+    assert "from_heads_pretrained(" in heads and 'encoder_revision = "0123abc"' in heads
+    assert "handler.py" not in heads and "- heads-only" in heads
+
+
+def test_heads_only_export_reloads_onto_a_separately_saved_encoder(exports, tmp_path):
+    full = WicDistillModel.from_pretrained(exports["full"])
+    tokenizer = AutoTokenizer.from_pretrained(exports["full"])
+    full.encoder.save_pretrained(tmp_path / "encoder")
+    targets = [parse_marked_text(t) for t in MARKED] + [SPAN]
+    expected = full.encode(targets, tokenizer, output=["meaning", "context", "baseline"])
+    from_path = WicDistillModel.from_heads_pretrained(exports["heads"], encoder=str(tmp_path / "encoder"))
+    from_model = WicDistillModel.from_heads_pretrained(
+        exports["heads"], encoder=AutoModel.from_pretrained(tmp_path / "encoder")
+    )
+    for model in (from_path, from_model):
+        got = model.encode(targets, tokenizer, output=["meaning", "context", "baseline"])
+        for name in expected:
+            assert torch.equal(got[name], expected[name]), name
+
+
+def test_heads_only_export_refuses_the_wrong_encoder(exports):
+    from tiny_models import bert_config
+
+    other = AutoModel.from_config(bert_config(135, hidden_size=48, num_attention_heads=4))
+    with pytest.raises(ValueError, match=r"does not match .*'org/tiny-bert'.*hidden_size: 32 != 48"):
+        WicDistillModel.from_heads_pretrained(exports["heads"], encoder=other)
+
+
+def test_heads_only_folder_never_loads_as_a_full_model(exports):
+    with pytest.raises(OSError, match="model.safetensors"):
+        WicDistillModel.from_pretrained(exports["heads"])
+
+
+def test_heads_only_needs_a_hub_encoder_id_and_a_revision(exports, tmp_path):
+    with pytest.raises(ValueError, match="encoder_revision"):
+        export_model(exports["model_dir"], tmp_path / "a", CARD, heads_only=True)
+    with pytest.raises(ValueError, match="local folder: pass the encoder's Hub id"):
+        export_model(exports["model_dir"], tmp_path / "b", CardData(), heads_only=True, encoder_revision="r")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_export_replaces_an_existing_folder_only_on_request(exports, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="not empty; pass overwrite=True"):
+        export_model(exports["model_dir"], out, CARD)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    export_model(exports["model_dir"], out, CARD, overwrite=True)
+    assert not (out / "keep.txt").exists() and (out / "model.safetensors").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "no staging or old copy left"
+
+
+def test_a_failed_export_leaves_nothing_behind(exports, tmp_path, monkeypatch):
+    def fail(folder, card):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_module, "write_model_card", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        export_model(exports["model_dir"], tmp_path / "out", CARD)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_command(exports, tmp_path, capsys):
+    out = tmp_path / "cli-export"
+    code = cli.main(
+        ["export", str(exports["model_dir"]), str(out), "--model-id", "org/x", "--encoder-id", "o/e"]
+    )
+    assert code == 0 and (out / "README.md").is_file()
+    assert re.search(r"exported full folder .*: 12 files, [\d.]+ MB in [\d.]+ s", capsys.readouterr().out)
+    code = cli.main(
+        ["export", str(exports["model_dir"]), str(tmp_path / "h"), "--heads-only", "--encoder-id", "o/e"]
+    )
+    assert code == 2 and "--encoder-revision" in capsys.readouterr().err
+
+
+def test_an_outsider_loads_the_export_with_remote_code(exports, tmp_path):
+    """AutoModel, the pipeline and handler.py in a process that never imports wicdistill."""
+    folder, out_file = str(exports["full"]), tmp_path / "results.json"
+    result = run_isolated(
+        f"""
+        import importlib.util, json, sys, torch
+        torch.set_num_threads(1)
+        from transformers import AutoModel, AutoTokenizer, pipeline
+        folder = {folder!r}
+        model = AutoModel.from_pretrained(folder, trust_remote_code=True)
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+        pipe = pipeline(model=folder, trust_remote_code=True)
+        spec = importlib.util.spec_from_file_location("handler", folder + "/handler.py")
+        handler_module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(handler_module)
+        handler = handler_module.EndpointHandler(folder)
+        marked, span, similarity = {MARKED!r}, {SPAN!r}, {SIMILARITY!r}
+        results = {{
+            "model_module": type(model).__module__,
+            "pipeline": [type(pipe).__module__, type(pipe).__name__, pipe.task],
+            "encode": model.encode([(span["text"], span["start"], span["end"])], tokenizer).tolist(),
+            "marked": pipe(marked[0]),
+            "span": pipe(span),
+            "list": pipe(marked + [span]),
+            "context": pipe(span, return_context=True),
+            "pair": pipe((marked[0], marked[1])),
+            "similarity": pipe(similarity),
+            "handler_vector": handler({{"inputs": marked[0]}}),
+            "handler_similarity": handler({{"inputs": similarity}}),
+            "handler_context": handler({{"inputs": [span], "parameters": {{"return_context": True}}}}),
+            "leaked": sorted(m for m in sys.modules if m.startswith("wicdistill")),
+        }}
+        with open({str(out_file)!r}, "w") as handle:
+            json.dump(results, handle)
+        """,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    remote = json.loads(out_file.read_text())
+    assert remote["leaked"] == []
+    assert remote["model_module"].startswith("transformers_modules")
+    assert remote["pipeline"][0].startswith("transformers_modules")
+    assert remote["pipeline"][1:] == ["WordInContextPipeline", "word-in-context"]
+
+    model = WicDistillModel.from_pretrained(exports["model_dir"])
+    tokenizer = AutoTokenizer.from_pretrained(exports["model_dir"])
+    pipe = WordInContextPipeline(model=model, tokenizer=tokenizer, device="cpu")
+    expected = {
+        "encode": model.encode([SPAN], tokenizer).tolist(),
+        "marked": pipe(MARKED[0]),
+        "span": pipe(SPAN),
+        "list": pipe(MARKED + [SPAN]),
+        "context": pipe(SPAN, return_context=True),
+        "pair": pipe((MARKED[0], MARKED[1])),
+        "similarity": pipe(SIMILARITY),
+    }
+    for name, value in expected.items():
+        assert remote[name] == value, f"{name} differs from the in-process model"
+    assert remote["encode"][0] == remote["span"]
+    assert remote["handler_vector"] == expected["marked"]
+    assert remote["handler_similarity"] == expected["similarity"]
+    assert remote["handler_context"] == [expected["context"]]

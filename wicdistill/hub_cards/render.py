@@ -1,0 +1,193 @@
+"""Render a model card (``README.md``) from [`CardData`] and the packaged Jinja template.
+
+Rendering is offline (it reads nothing but its arguments and the template) and each optional
+section is built separately: a section that fails is left out with a warning, so writing a card
+at the end of training cannot lose the trained model.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..io_utils import atomic_write_text
+from .card_data import CardData
+from .front_matter import render_front_matter
+
+TEMPLATE_NAME = "model_card.md.j2"
+CARD_NAME = "README.md"
+PLACEHOLDER_REPO = "YOUR-NAMESPACE/YOUR-MODEL"
+CITATION = """@article{arase2024distilling,
+  title   = {Distilling Monolingual and Crosslingual Word-in-Context Representations},
+  author  = {Arase, Yuki and Kajiwara, Tomoyuki},
+  journal = {arXiv preprint arXiv:2409.08719},
+  year    = {2024},
+  url     = {https://arxiv.org/abs/2409.08719}
+}"""
+
+Rows = list[tuple[str, str]]
+
+
+def _fmt(value: Any) -> str:
+    """A table cell: compact numbers, joined lists, and no stray ``|`` breaking the table."""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, float):
+        text = f"{value:.4g}"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items() if v is not None)
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join(_fmt(v) for v in value)
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _rows(values: dict[str, Any], labels: dict[str, str] | None = None) -> Rows:
+    labels = labels or {}
+    return [
+        (labels.get(key, key.replace("_", " ")), _fmt(value))
+        for key, value in values.items()
+        if value is not None and value != "" and value != {} and value != []
+    ]
+
+
+def _training_section(card: CardData) -> dict[str, Rows] | None:
+    results = dict(card.training)
+    if card.wall_time_s:
+        results["wall time (s)"] = card.wall_time_s
+    section = {
+        "corpus": _rows(card.corpus, {"path": "corpus", "setting": "setting (host of the negatives)"}),
+        "hyperparameters": _rows(card.hyperparameters),
+        "results": _rows(results),
+    }
+    return section if any(section.values()) else None
+
+
+def _score(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "–"
+
+
+def _evaluation_section(card: CardData) -> dict[str, Any] | None:
+    if not card.evaluation:
+        return None
+    rows = [
+        [
+            _fmt(r.task),
+            _fmt(r.dataset),
+            _fmt(r.split or "–"),
+            _fmt(r.language or "–"),
+            _fmt(r.metric),
+            _fmt(r.n_pairs if r.n_pairs is not None else "–"),
+            _score(r.baseline),
+            _score(r.meaning),
+            _score(r.context),
+        ]
+        for r in card.evaluation
+    ]
+    unlocatable = ", ".join(f"{r.task}: {r.n_unlocatable}" for r in card.evaluation if r.n_unlocatable)
+    return {"rows": rows, "unlocatable": unlocatable}
+
+
+def _figure_section(card: CardData) -> dict[str, Any] | None:
+    profile = card.layer_attention
+    if not card.figure or profile is None:
+        return None
+    table = [
+        "| Layer | " + " | ".join(str(layer) for layer in profile.layers) + " |",
+        "|---|" + "---|" * len(profile.layers),
+        "| Meaning | " + " | ".join(f"{v:.3f}" for v in profile.meaning) + " |",
+        "| Context | " + " | ".join(f"{v:.3f}" for v in profile.context) + " |",
+    ]
+    return {
+        "path": card.figure,
+        "num_targets": profile.num_targets,
+        "uniform": f"{1 / len(profile.layers):.3f}",
+        "table": table,
+    }
+
+
+def _environment_section(card: CardData) -> Rows | None:
+    environment = {
+        "hardware": card.hardware,
+        "library versions (training)": card.versions,
+    }
+    return _rows(environment) or None
+
+
+def _distiller_line(card: CardData) -> str:
+    d = card.distiller
+    parts = [
+        f"{d['layers']} Transformer layer(s)" if "layers" in d else None,
+        f"{d['heads']} heads" if "heads" in d else None,
+        f"feed-forward {d['ffn_multiplier']} x hidden" if "ffn_multiplier" in d else None,
+        f"dropout {d['dropout']}" if "dropout" in d else None,
+        d.get("activation"),
+        "learned layer-position embedding"
+        if d.get("layer_position_embedding")
+        else "no positional information",
+        None if d.get("use_negatives", True) else "trained without negatives (ablation)",
+    ]
+    return ", ".join(str(p) for p in parts if p)
+
+
+def _encoder_link(card: CardData) -> str:
+    if not card.encoder_id:
+        return "the frozen encoder it was trained on"
+    return f"the frozen encoder [`{card.encoder_id}`](https://huggingface.co/{card.encoder_id})"
+
+
+SECTIONS: dict[str, Callable[[CardData], Any]] = {
+    "training": _training_section,
+    "evaluation": _evaluation_section,
+    "figure": _figure_section,
+    "environment": _environment_section,
+    "distiller_line": _distiller_line,
+}
+
+
+def _safely(name: str, build: Callable[[CardData], Any], card: CardData) -> Any:
+    try:
+        return build(card)
+    except Exception as err:  # an optional section must never stop the card
+        warnings.warn(f"model card: section {name!r} skipped ({type(err).__name__}: {err})", stacklevel=3)
+        return None
+
+
+def _template() -> jinja2.Template:
+    source = resources.files(__package__).joinpath("templates", TEMPLATE_NAME).read_text(encoding="utf-8")
+    environment = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return environment.from_string(source)
+
+
+def render_model_card(card: CardData) -> str:
+    """The full ``README.md``: YAML front matter, then the rendered template."""
+    sections = {name: _safely(name, build, card) for name, build in SECTIONS.items()}
+    body = _template().render(
+        card=card,
+        name=card.display_name,
+        repo=card.model_id or PLACEHOLDER_REPO,
+        encoder_link=_encoder_link(card),
+        citation=CITATION,
+        **sections,
+    )
+    return render_front_matter(card) + "\n" + body
+
+
+def write_model_card(folder: str | os.PathLike, card: CardData) -> Path:
+    """Render ``card`` and write it atomically as ``folder/README.md``."""
+    path = Path(folder) / CARD_NAME
+    atomic_write_text(path, render_model_card(card))
+    return path
