@@ -232,3 +232,25 @@ def test_accelerate_launch_honours_bf16(encoder_dir, corpus_file, tmp_path):
     summary = json.loads((tmp_path / "training_summary.json").read_text())
     assert summary["hyperparameters"]["mixed_precision"] == "bf16"
     assert summary["training"]["steps"] == 2
+
+
+def test_push_to_hub_at_the_end_uploads_the_export(encoder_dir, corpus_file, tmp_path, monkeypatch):
+    from test_hub_push import RecordingApi
+
+    from wicdistill.hub import push as push_module
+
+    api = RecordingApi()
+    monkeypatch.setattr(push_module, "HfApi", lambda: api)
+    monkeypatch.setenv("HF_TOKEN", "hf_test_token")
+    summary = train(
+        _config(encoder_dir, corpus_file, tmp_path, max_steps=2, push_to_hub="org/wic-distill-tiny")
+    )
+    names = [call[0] for call in api.calls]
+    assert names == ["create_repo", "upload_folder"]
+    assert {"config.json", "model.safetensors", "README.md", "handler.py", "training_summary.json"} <= set(
+        api.uploaded
+    )
+    assert "org/wic-distill-tiny" in api.card
+    assert "pushed" in summary
+    card = (tmp_path / "README.md").read_text()
+    assert "org/wic-distill-tiny" in card

@@ -38,6 +38,7 @@ from .data import (
     identity_collate,
     split_records,
 )
+from .finish import evaluate_saved_model, push, write_card
 from .heads import DistillerHeads
 from .summary import hardware, library_versions
 
@@ -350,6 +351,12 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         atomic_write_json(output_dir / "training_summary.json", summary)
     accelerator.wait_for_everyone()
     accelerator.end_training()
+    if accelerator.is_main_process:
+        card_fields = {"model_id": config.push_to_hub} if config.push_to_hub else {}
+        evaluate_saved_model(output_dir, config.evaluate_tasks, config.eval_data_dir, config.show_progress)
+        write_card(output_dir, card_fields)
+        if config.push_to_hub:
+            summary["pushed"] = push(output_dir, config.push_to_hub, config.hub_private, card_fields)
     return summary
 
 
