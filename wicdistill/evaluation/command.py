@@ -1,0 +1,92 @@
+"""``wicdistill evaluate``: score a trained model folder, or a raw encoder with untrained distillers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_TASKS = "wic"
+UNTRAINED_SEED = 0
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", nargs="?", help="a trained wicdistill model folder (save_pretrained output)")
+    parser.add_argument(
+        "--encoder",
+        help="evaluate a raw encoder (name or folder) instead, with untrained distillers as a sanity row",
+    )
+    parser.add_argument(
+        "--tasks",
+        default=DEFAULT_TASKS,
+        help="comma-separated tasks or groups, e.g. wic,scws,stsb-dev,mcl-wic-dev,am2ico-dev (default: wic)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        action="append",
+        help="benchmark data folder; repeat to search several in order "
+        "(default: $WICDISTILL_DATA_DIR, else ../shared/data)",
+    )
+    parser.add_argument("--heldout", help="held-back corpus JSONL (English–X pairs) for the offset-* tasks")
+    parser.add_argument(
+        "--output", help="folder for evaluation.json/.md/.png (default: the model folder, or ./evaluation)"
+    )
+    parser.add_argument("--batch-size", type=int, default=64, help="sentences per encoder forward pass")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _load(args: argparse.Namespace):
+    import torch
+    from transformers import AutoTokenizer
+
+    from ..backbones import resolve_encoder
+    from ..modeling_wicdistill import WicDistillModel
+
+    if bool(args.model) == bool(args.encoder):
+        raise ValueError(
+            "give either MODEL (a trained model folder) or --encoder NAME_OR_PATH, not both or neither"
+        )
+    if args.encoder:
+        path = resolve_encoder(args.encoder)
+        torch.manual_seed(UNTRAINED_SEED)
+        model = WicDistillModel.from_encoder_pretrained(path)
+        return model, AutoTokenizer.from_pretrained(path), f"{args.encoder} (untrained distillers)"
+    folder = Path(args.model)
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(f"{folder} is not a model folder (no config.json)")
+    model = WicDistillModel.from_pretrained(folder)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+    except (OSError, ValueError):
+        source = model.config.encoder_name_or_path
+        if not source:
+            raise FileNotFoundError(
+                f"{folder} has no tokenizer files and the config names no encoder"
+            ) from None
+        tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(source))
+    return model, tokenizer, args.model
+
+
+def run(args: argparse.Namespace) -> int:
+    from . import evaluate, format_table, write_report
+
+    try:
+        model, tokenizer, name = _load(args)
+        report = evaluate(
+            model,
+            tokenizer,
+            args.tasks,
+            data_dir=args.data_dir,
+            heldout=args.heldout,
+            batch_size=args.batch_size,
+            show_progress=not args.no_progress,
+            model_name=name,
+        )
+    except (ValueError, FileNotFoundError) as err:
+        print(f"wicdistill evaluate: error: {err}", file=sys.stderr)
+        return 2
+    output = Path(args.output) if args.output else (Path(args.model) if args.model else Path("evaluation"))
+    paths = write_report(report, output)
+    print(format_table(report))
+    print("wrote " + ", ".join(str(p) for p in paths.values()))
+    return 0
