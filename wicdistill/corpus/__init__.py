@@ -1,0 +1,29 @@
+"""Automatic training corpora of (anchor, positive, negative) triples (design.md §2).
+
+from wicdistill.corpus import CorpusConfig, build_corpus, load_corpus, bundled_paraphrases_path
+stats = build_corpus(CorpusConfig(inputs=["bundled"], negative_strategy="embedding"), "corpus/")
+train = load_corpus("corpus/")
+"""
+
+from .builder import CorpusBuilder, build_corpus
+from .bundled import bundled_paraphrases_path
+from .config import CorpusConfig
+from .io import load_corpus
+from .languages import normalize_lang
+from .records import FEATURES, check_record
+from .roundtrip import RoundTripTranslator
+from .sources import KINDS, parse_source
+
+__all__ = [
+    "FEATURES",
+    "KINDS",
+    "CorpusBuilder",
+    "CorpusConfig",
+    "RoundTripTranslator",
+    "build_corpus",
+    "bundled_paraphrases_path",
+    "check_record",
+    "load_corpus",
+    "normalize_lang",
+    "parse_source",
+]

@@ -1,0 +1,464 @@
+"""The corpus builder: pairs -> targets -> aligned positives -> negatives -> records.
+
+Inputs are streamed in fixed chunks of pairs; each chunk's records are committed before the
+next chunk starts, so an interrupted build resumes at the first uncommitted chunk with the
+same counters and produces exactly the records of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from .alignment import AlignmentConfig, align_sentences, link_for_word
+from .config import CorpusConfig
+from .encoding import ContextualEncoder
+from .finalize import write_outputs
+from .heldout import heldout_value
+from .matching import relation, same_stem, unique_match, word_overlap
+from .negatives import NegativeChoice, NegativeRequest, make_strategy
+from .negatives.pool import CandidatePool
+from .pairs import ReadItem, RejectedLine, SentencePair
+from .readers import read_lines
+from .records import check_record, span
+from .resources import load_encoder, load_masked_lm
+from .roundtrip import RoundTripTranslator
+from .sources import iterate_sources
+from .static_embeddings import StaticEmbedder
+from .stats import BuildStats
+from .substitution import match_case, starts_sentence, substitute
+from .targets import TargetRules, select_targets, sentence_length_reason
+from .vocabulary import Vocabulary
+from .word_pieces import tokenizer_splitter
+from .words import Word, segment_words
+from .writer import ShardWriter, atomic_write
+
+
+@dataclass
+class _Job:
+    """One anchor side of a pair with its selected targets."""
+
+    pair: SentencePair
+    side: str
+    anchor_text: str
+    anchor_lang: str
+    other_text: str
+    other_lang: str
+    anchor_words: list[Word]
+    other_words: list[Word]
+    targets: list[int]
+    links: dict[int, tuple[int, int, float, str]] = field(default_factory=dict)
+
+    @property
+    def crosslingual(self) -> bool:
+        return self.anchor_lang != self.other_lang
+
+
+def _stable_int(*parts: Any) -> int:
+    return int.from_bytes(hashlib.sha1(":".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def _limited(items: Iterator[ReadItem], max_pairs: int | None, sample_fraction: float) -> Iterator[ReadItem]:
+    """The inputs a build uses: a stable hash sample of the pairs (by ``pair_id``), at most ``max_pairs``."""
+    pairs = 0
+    for item in items:
+        if isinstance(item, SentencePair):
+            if sample_fraction < 1.0 and heldout_value(f"sample:{item.pair_id}") >= sample_fraction:
+                continue
+            if max_pairs is not None and pairs >= max_pairs:
+                return
+            pairs += 1
+        yield item
+
+
+class CorpusBuilder:
+    """Holds the models and vocabularies of one build; ``run`` does the work."""
+
+    def __init__(
+        self, config: CorpusConfig, encoder=None, tokenizer=None, masked_lm=None, translator=None
+    ) -> None:
+        self.config = config
+        if config.num_threads:
+            torch.set_num_threads(config.num_threads)
+        if encoder is None or tokenizer is None:
+            encoder, tokenizer = load_encoder(config.encoder)
+        self.tokenizer = tokenizer
+        self.encoder = ContextualEncoder(encoder, tokenizer, config.align_layer, config.batch_size)
+        self.embedder = StaticEmbedder.from_model(encoder, tokenizer)
+        self.splitter = tokenizer_splitter(tokenizer)
+        self._masked_lm = masked_lm
+        self._translator = translator
+        self.rules = TargetRules(
+            config.min_words,
+            config.max_words,
+            config.min_chars,
+            config.skip_top_fraction,
+            config.min_count,
+            config.max_per_word,
+            config.max_per_sentence,
+            config.skip_capitalised,
+        )
+        self.align_config = AlignmentConfig(config.alignment, temperature=config.alignment_temperature)
+        self._words: dict[str, list[Word]] = {}
+        self.vocabularies: dict[str, Vocabulary] = {}
+        self.strategy = None
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def words(self, text: str) -> list[Word]:
+        cached = self._words.get(text)
+        if cached is None:
+            if len(self._words) > 200_000:
+                self._words.clear()
+            cached = self._words[text] = segment_words(text, self.splitter)
+        return cached
+
+    def _vocabulary(self, lang: str) -> Vocabulary:
+        if lang not in self.vocabularies:
+            self.vocabularies[lang] = Vocabulary(lang)
+        return self.vocabularies[lang]
+
+    def build_vocabularies(self, stats: BuildStats | None) -> int:
+        """Count words per language over every input side (and extra texts); returns #pairs."""
+        started = time.perf_counter()
+        pairs = 0
+        items = _limited(
+            iterate_sources(self.config.inputs), self.config.max_pairs, self.config.sample_fraction
+        )
+        for item in tqdm(items, desc="vocabulary", unit="line", disable=not self.config.progress):
+            if isinstance(item, SentencePair):
+                pairs += 1
+                self._vocabulary(item.left_lang).add_words(self.words(item.left))
+                if item.right is not None:
+                    self._vocabulary(item.right_lang).add_words(self.words(item.right))
+        for spec in self.config.vocab_texts:
+            lang, _, path = spec.partition(":")
+            vocab = self._vocabulary(lang)
+            for _, text in tqdm(
+                read_lines(path), desc=f"vocabulary {lang}", unit="line", disable=not self.config.progress
+            ):
+                if text:
+                    vocab.add_words(segment_words(text, self.splitter))
+        if stats is not None:
+            stats.time("vocabulary", time.perf_counter() - started, pairs)
+        return pairs
+
+    def _make_strategy(self):
+        config = self.config
+        pool = CandidatePool(
+            self.vocabularies, self.embedder, config.negative_min_count, skip_top=config.negative_skip_top
+        )
+        mlm_model = mlm_tokenizer = None
+        if config.negative_strategy == "mlm":
+            if self._masked_lm is None:
+                self._masked_lm = load_masked_lm(config.mlm_model or config.encoder)
+            mlm_model, mlm_tokenizer = self._masked_lm
+        return make_strategy(
+            config.negative_strategy, pool, config.negative_band, mlm_model, mlm_tokenizer, config.mlm_top_k
+        )
+
+    def _roundtrip(self) -> RoundTripTranslator:
+        if self._translator is None:
+            if self.config.translation_models is None:
+                raise ValueError(
+                    "a roundtrip input needs translation_models=(forward, backward) (--translation-models)"
+                )
+            self._translator = RoundTripTranslator.from_pretrained(*self.config.translation_models)
+        return self._translator
+
+    # -- one chunk ------------------------------------------------------------------------
+
+    def _complete_pairs(self, pairs: list[SentencePair], stats: BuildStats) -> list[SentencePair]:
+        """Fill the right side of round-trip pairs by translating their left side."""
+        pending = [p for p in pairs if p.right is None]
+        if not pending:
+            return pairs
+        started = time.perf_counter()
+        outputs = dict(
+            zip((p.pair_id for p in pending), self._roundtrip().paraphrase([p.left for p in pending]))
+        )
+        stats.time("roundtrip", time.perf_counter() - started, len(pending))
+        completed = []
+        for pair in pairs:
+            if pair.right is not None:
+                completed.append(pair)
+                continue
+            text = outputs[pair.pair_id]
+            if not text:
+                stats.drop("roundtrip", "translation came back empty")
+            elif text == pair.left:
+                stats.drop("roundtrip", "translation came back unchanged")
+            else:
+                stats.add("roundtrip", "paraphrases")
+                completed.append(
+                    SentencePair(pair.pair_id, pair.source, pair.left, text, pair.left_lang, pair.right_lang)
+                )
+        return completed
+
+    def _jobs(self, pairs: list[SentencePair], used: dict[str, Counter], stats: BuildStats) -> list[_Job]:
+        config = self.config
+        jobs = []
+        for pair in pairs:
+            left_words, right_words = self.words(pair.left), self.words(pair.right)
+            if not pair.crosslingual:
+                stats.add_overlap(pair.source, word_overlap(left_words, right_words))
+            sides = [("l", pair.left, pair.left_lang, left_words, pair.right, pair.right_lang, right_words)]
+            sides.append(
+                ("r", pair.right, pair.right_lang, right_words, pair.left, pair.left_lang, left_words)
+            )
+            for side, text, lang, words, other, other_lang, other_words in sides:
+                if config.anchor_langs and lang not in config.anchor_langs:
+                    continue
+                stats.add("sentences", "anchor sides")
+                reason = sentence_length_reason(words, self.rules)
+                if reason:
+                    stats.drop("sentences", reason)
+                    continue
+                stats.add("sentences", "kept")
+                rng = random.Random(_stable_int(config.seed, pair.pair_id, side))
+                dropped: Counter = Counter()
+                vocab = self._vocabulary(lang)
+                counts = used.setdefault(lang, Counter())
+                chosen = select_targets(words, vocab, self.rules, counts, rng, dropped)
+                stats.drop_all("targets", dropped)
+                stats.add("targets", "selected", len(chosen))
+                for index in chosen:
+                    counts[words[index].key] += 1
+                if chosen:
+                    jobs.append(_Job(pair, side, text, lang, other, other_lang, words, other_words, chosen))
+        return jobs
+
+    def _surface_links(self, jobs: list[_Job], stats: BuildStats) -> list[tuple[_Job, int]]:
+        """Monolingual surface/stem matches; returns the targets that need embedding alignment."""
+        pending = []
+        for job in jobs:
+            for index in job.targets:
+                key = job.anchor_words[index].key
+                if job.crosslingual:
+                    pending.append((job, index))
+                    continue
+                if self.config.different_word_positives:
+                    if any(same_stem(w.key, key) for w in job.other_words):
+                        stats.drop("alignment", "target word also in the paraphrase")
+                        continue
+                    pending.append((job, index))
+                    continue
+                if self.config.monolingual_alignment == "surface_first":
+                    match = unique_match(key, job.other_words, stemmed=False)
+                    method = "surface"
+                    if match is None:
+                        match, method = unique_match(key, job.other_words, stemmed=True), "stem"
+                    if match is not None:
+                        job.links[index] = (match, match, 1.0, method)
+                        continue
+                pending.append((job, index))
+        return pending
+
+    def _embedding_links(self, pending: list[tuple[_Job, int]], stats: BuildStats) -> None:
+        if not pending:
+            return
+        jobs = list({id(job): job for job, _ in pending}.values())
+        texts = list(dict.fromkeys(t for job in jobs for t in (job.anchor_text, job.other_text)))
+        started = time.perf_counter()
+        vectors = dict(zip(texts, self.encoder.encode(texts, [self.words(t) for t in texts])))
+        stats.time("encode", time.perf_counter() - started, len(texts))
+        started = time.perf_counter()
+        matrices = {}
+        for job in jobs:
+            matrices[id(job)] = align_sentences(
+                vectors[job.anchor_text], vectors[job.other_text], self.align_config
+            )
+        for job, index in pending:
+            aligned, confidence = matrices[id(job)]
+            if not bool(vectors[job.anchor_text].word_has_tokens[index]):
+                stats.drop("alignment", "target outside the encoder window")
+                continue
+            link = link_for_word(aligned, confidence, index, self.align_config.max_span_words)
+            if link is None:
+                stats.drop("alignment", "no aligned word")
+                continue
+            if link.score < self.config.min_alignment_score:
+                stats.drop("alignment", f"confidence below {self.config.min_alignment_score}")
+                continue
+            if self.config.different_word_positives and not job.crosslingual:
+                positive = job.other_text[job.other_words[link.first].start : job.other_words[link.last].end]
+                if relation(job.anchor_words[index].text, positive) != "different_word":
+                    stats.drop("alignment", "aligned to the same word")
+                    continue
+            job.links[index] = (link.first, link.last, link.score, self.config.alignment)
+        stats.time("align", time.perf_counter() - started, len(pending))
+
+    def _records(self, jobs: list[_Job], stats: BuildStats) -> list[dict[str, Any]]:
+        config = self.config
+        drafts = []
+        for job in jobs:
+            for index in job.targets:
+                if index not in job.links:
+                    continue
+                first, last, score, method = job.links[index]
+                anchor_word = job.anchor_words[index]
+                p_start, p_end = job.other_words[first].start, job.other_words[last].end
+                stats.add("alignment", f"kept ({method})")
+                positive_word = job.other_text[p_start:p_end]
+                kind = relation(anchor_word.text, positive_word)
+                stats.add("positives_crosslingual" if job.crosslingual else "positives", kind)
+                stats.add("positives_by_source", f"{job.pair.source}/{job.other_lang}|{kind}")
+                record_id = f"{job.pair.pair_id}/{job.side}{index}"
+                if job.crosslingual:
+                    host = (job.other_text, p_start, p_end, job.other_lang)
+                else:
+                    host = (job.anchor_text, anchor_word.start, anchor_word.end, job.anchor_lang)
+                request = NegativeRequest(*host, seed=_stable_int(config.seed, record_id, "negative"))
+                drafts.append((job, index, record_id, (p_start, p_end, score, method), request))
+        started = time.perf_counter()
+        choices = self.strategy.choose([d[-1] for d in drafts]) if drafts else []
+        stats.time("negatives", time.perf_counter() - started, len(drafts))
+        records = []
+        for (job, index, record_id, (p_start, p_end, score, method), request), choice in zip(drafts, choices):
+            if not isinstance(choice, NegativeChoice):
+                stats.drop("negatives", choice)
+                continue
+            new_word = match_case(choice.word, request.word, starts_sentence(request.text, request.start))
+            if new_word.casefold() == request.word.casefold():
+                stats.drop("negatives", "candidate equals the replaced word")
+                continue
+            try:
+                negative_text, n_start, n_end = substitute(request.text, request.start, request.end, new_word)
+            except ValueError:
+                stats.drop("negatives", "host span is not a whole word")
+                continue
+            anchor_word = job.anchor_words[index]
+            record = {
+                "id": record_id,
+                "anchor": span(job.anchor_text, anchor_word.start, anchor_word.end, job.anchor_lang),
+                "positive": span(job.other_text, p_start, p_end, job.other_lang),
+                "negative": span(negative_text, n_start, n_end, request.lang),
+                "setting": "crosslingual" if job.crosslingual else "monolingual",
+                "negative_strategy": self.strategy.name,
+                "positive_source": job.pair.source,
+                "alignment": method,
+                "alignment_score": round(float(score), 4),
+                "negative_score": None if choice.score is None else round(float(choice.score), 4),
+                "pair_id": job.pair.pair_id,
+            }
+            check_record(
+                record,
+                {"anchor": anchor_word.text, "positive": job.other_text[p_start:p_end], "negative": new_word},
+            )
+            stats.add("negatives", "kept")
+            records.append(record)
+        return records
+
+    def process_chunk(
+        self, items: list[ReadItem], used: dict[str, Counter], stats: BuildStats
+    ) -> list[dict[str, Any]]:
+        """All records of one chunk of input items (rejected lines only update the stats)."""
+        started = time.perf_counter()
+        pairs = []
+        for item in items:
+            if isinstance(item, RejectedLine):
+                stats.drop("inputs", f"{item.reason}")
+                stats.add("inputs_rejected_by_source", item.source)
+            else:
+                stats.add("inputs", "pairs")
+                stats.add("inputs_by_source", item.source)
+                pairs.append(item)
+        pairs = self._complete_pairs(pairs, stats)
+        jobs = self._jobs(pairs, used, stats)
+        pending = self._surface_links(jobs, stats)
+        stats.time("select", time.perf_counter() - started, len(items))
+        self._embedding_links(pending, stats)
+        return self._records(jobs, stats)
+
+    # -- the whole build ------------------------------------------------------------------
+
+    def run(self, out_dir: str | Path, overwrite: bool = False) -> dict[str, Any]:
+        config = self.config
+        out_dir = Path(out_dir)
+        writer = ShardWriter(out_dir, config.fingerprint())
+        if overwrite:
+            writer.reset()
+        state = writer.load_state() or {}
+        stats = BuildStats(state.get("stats"))
+        total_pairs = self.build_vocabularies(None if state else stats)
+        self.strategy = self._make_strategy()
+        next_chunk = state.get("next_chunk", 0)
+        records_so_far = state.get("records", 0)
+        finished = state.get("finished", False)
+        items = _limited(iterate_sources(config.inputs), config.max_pairs, config.sample_fraction)
+        bar = tqdm(total=total_pairs, desc="build-corpus", unit="pair", disable=not config.progress)
+        chunk = 0
+        while not finished:
+            batch = list(islice(items, config.chunk_size))
+            if not batch:
+                break
+            pairs_in_batch = sum(isinstance(item, SentencePair) for item in batch)
+            if chunk < next_chunk:
+                chunk += 1
+                bar.update(pairs_in_batch)
+                continue
+            committed = {lang: Counter(counts) for lang, counts in state.get("used", {}).items()}
+            tentative = {lang: Counter(counts) for lang, counts in committed.items()}
+            records = self.process_chunk(batch, tentative, stats)
+            if config.max_records is not None:
+                records = records[: max(0, config.max_records - records_so_far)]
+            for record in records:
+                anchor = record["anchor"]
+                word = anchor["text"][anchor["start"] : anchor["end"]].casefold()
+                committed.setdefault(anchor["lang"], Counter())[word] += 1
+            records_so_far += len(records)
+            state = {"stats": stats.to_state(), "used": committed, "records": records_so_far}
+            writer.commit(chunk, records, state)
+            chunk += 1
+            bar.update(pairs_in_batch)
+            bar.set_postfix(records=records_so_far)
+            if config.max_records is not None and records_so_far >= config.max_records:
+                break
+        bar.close()
+        state = writer.load_state() or {"stats": stats.to_state(), "next_chunk": 0, "records": 0}
+        writer.mark_finished(state)
+        split_counts = write_outputs(
+            writer.records(state["next_chunk"]),
+            out_dir,
+            config.heldout_fraction,
+            config.sample_size,
+            config.seed,
+        )
+        stats = BuildStats(state["stats"])
+        report = stats.report()
+        report["records"] = {**split_counts, "total": sum(split_counts.values())}
+        report["config"] = config.to_dict()
+        atomic_write(
+            out_dir / "stats.json", json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+        )
+        return report
+
+
+def build_corpus(
+    config: CorpusConfig,
+    out_dir: str | Path,
+    *,
+    overwrite: bool = False,
+    encoder=None,
+    tokenizer=None,
+    masked_lm=None,
+    translator: RoundTripTranslator | None = None,
+) -> dict[str, Any]:
+    """Build (or finish building) a corpus into ``out_dir``; returns the ``stats.json`` content.
+
+    ``encoder``/``tokenizer``, ``masked_lm`` (a ``(model, tokenizer)`` pair) and ``translator``
+    take already-loaded models; otherwise they are loaded from the names in ``config``.
+    """
+    builder = CorpusBuilder(config, encoder, tokenizer, masked_lm, translator)
+    return builder.run(out_dir, overwrite=overwrite)

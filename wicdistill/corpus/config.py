@@ -1,0 +1,96 @@
+"""``CorpusConfig``: everything that decides which records a build produces."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from .alignment import METHODS
+from .negatives import STRATEGIES
+from .sources import parse_source
+
+MONOLINGUAL_ALIGNMENTS = ("surface_first", "embedding")
+# Fields that change speed, logging or outputs' presentation but never which records are built.
+_NOT_FINGERPRINTED = {"batch_size", "num_threads", "progress", "sample_size", "heldout_fraction"}
+
+
+@dataclass
+class CorpusConfig:
+    """Build settings; defaults follow design.md §2 (see docs/corpus.md for each field)."""
+
+    inputs: list[str]
+    encoder: str = "all-MiniLM-L6-v2"
+    negative_strategy: str = "mlm"
+    mlm_model: str | None = None
+    mlm_top_k: int = 50
+    negative_band: tuple[int, int] = (20, 200)
+    negative_min_count: int = 2
+    negative_skip_top: int = 100
+    alignment: str = "mutual_argmax"
+    align_layer: int | None = None
+    alignment_temperature: float = 0.05
+    min_alignment_score: float = 0.5
+    monolingual_alignment: str = "surface_first"
+    different_word_positives: bool = False
+    anchor_langs: tuple[str, ...] = ("en",)
+    min_words: int = 15
+    max_words: int = 50
+    min_chars: int = 3
+    skip_top_fraction: float = 0.0001
+    min_count: int = 1
+    max_per_word: int = 20
+    max_per_sentence: int = 3
+    skip_capitalised: bool = True
+    vocab_texts: list[str] = field(default_factory=list)
+    translation_models: tuple[str, str] | None = None
+    heldout_fraction: float = 0.0
+    max_pairs: int | None = None
+    sample_fraction: float = 1.0
+    max_records: int | None = None
+    chunk_size: int = 256
+    seed: int = 0
+    batch_size: int = 64
+    num_threads: int | None = None
+    sample_size: int = 50
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.inputs:
+            raise ValueError("CorpusConfig.inputs is empty: give at least one input such as 'bundled'")
+        for spec in self.inputs:
+            parse_source(spec)
+        if self.negative_strategy not in STRATEGIES:
+            raise ValueError(f"negative_strategy must be one of {STRATEGIES}, got {self.negative_strategy!r}")
+        if self.alignment not in METHODS:
+            raise ValueError(f"alignment must be one of {METHODS}, got {self.alignment!r}")
+        if self.monolingual_alignment not in MONOLINGUAL_ALIGNMENTS:
+            raise ValueError(
+                f"monolingual_alignment must be one of {MONOLINGUAL_ALIGNMENTS}, got {self.monolingual_alignment!r}"
+            )
+        if not 0.0 < self.sample_fraction <= 1.0:
+            raise ValueError(f"sample_fraction must be in (0, 1], got {self.sample_fraction}")
+        if not 0.0 <= self.heldout_fraction < 1.0:
+            raise ValueError(f"heldout_fraction must be in [0, 1), got {self.heldout_fraction}")
+        if not 0.0 <= self.min_alignment_score <= 1.0:
+            raise ValueError(f"min_alignment_score must be in [0, 1], got {self.min_alignment_score}")
+        if self.chunk_size < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
+        for spec in self.vocab_texts:
+            lang, sep, path = spec.partition(":")
+            if not sep or not lang or not path:
+                raise ValueError(f"vocab text {spec!r}: expected LANG:PATH, e.g. en:wiki.txt")
+        if self.translation_models is not None and len(self.translation_models) != 2:
+            raise ValueError(
+                f"translation_models needs (forward, backward) model names, got {self.translation_models!r}"
+            )
+        self.negative_band = tuple(self.negative_band)
+        self.anchor_langs = tuple(self.anchor_langs)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def fingerprint(self) -> str:
+        """Hash of the fields that decide the records (a resume must use the same ones)."""
+        kept = {k: v for k, v in self.to_dict().items() if k not in _NOT_FINGERPRINTED}
+        return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]

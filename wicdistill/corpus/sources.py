@@ -1,0 +1,107 @@
+"""Input specifications (``KIND:PATH[:ARG]``) for the command line and the config.
+
+tsv:pairs.tsv[:en-fr]          two tab-separated columns (default en-en)
+files:a.en,b.fr:en-fr          two line-aligned files
+mrpc:msr-para-train.tsv        MRPC, label-1 rows only (comma-separate several files)
+wmt-multiref:DIR[:en]          pairs of independent references of one WMT source
+wmt:DIR:de,ru,zh               WMT en-X and X-en bitext (sources/ + references/)
+tatoeba:DIR:ara,fra,cmn        LASER Tatoeba files
+ntrex:DIR:arb,fra,zho-CN       NTREX-128 multi-way references
+roundtrip:sentences.txt[:en]   sentences paraphrased by round-trip translation
+bundled                        the English paraphrases shipped with wicdistill
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .bundled import bundled_paraphrase_files
+from .layouts import read_ntrex, read_tatoeba, read_wmt_bitext, read_wmt_multireference
+from .pairs import ReadItem
+from .readers import read_aligned_files, read_identified_pairs, read_mrpc, read_sentences, read_tsv_pairs
+
+KINDS = ("tsv", "files", "mrpc", "wmt-multiref", "wmt", "tatoeba", "ntrex", "roundtrip", "bundled")
+_NEEDS_ARG = {"files", "wmt", "tatoeba", "ntrex"}
+_OPTIONAL_ARG = {"tsv", "wmt-multiref", "roundtrip"}
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One parsed input specification."""
+
+    kind: str
+    path: str
+    arg: str | None = None
+
+    def __str__(self) -> str:
+        return ":".join(part for part in (self.kind, self.path, self.arg) if part)
+
+
+def parse_source(spec: str) -> SourceSpec:
+    """``"tatoeba:data/tatoeba:ara,fra"`` -> ``SourceSpec("tatoeba", "data/tatoeba", "ara,fra")``."""
+    kind, _, rest = spec.partition(":")
+    if kind not in KINDS:
+        raise ValueError(f"input {spec!r}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind == "bundled":
+        return SourceSpec("bundled", "")
+    if not rest:
+        raise ValueError(f"input {spec!r}: missing path (expected {kind}:PATH)")
+    path, arg = rest, None
+    if kind in _NEEDS_ARG or kind in _OPTIONAL_ARG:
+        head, sep, tail = rest.rpartition(":")
+        if sep and head:
+            path, arg = head, tail
+        elif kind in _NEEDS_ARG:
+            raise ValueError(f"input {spec!r}: {kind} needs an argument, e.g. {kind}:PATH:de,fr")
+    return SourceSpec(kind, path, arg)
+
+
+def _lang_pair(spec: SourceSpec, default: str = "en-en") -> tuple[str, str]:
+    value = spec.arg or default
+    parts = value.split("-")
+    if len(parts) != 2 or not all(parts):
+        raise ValueError(f"input {spec}: language pair must look like 'en-fr', got {value!r}")
+    return parts[0], parts[1]
+
+
+def _lang_list(spec: SourceSpec) -> list[str]:
+    langs = [code.strip() for code in (spec.arg or "").split(",") if code.strip()]
+    if not langs:
+        raise ValueError(f"input {spec}: expected a comma-separated language list, got {spec.arg!r}")
+    return langs
+
+
+def iterate_source(spec: SourceSpec) -> Iterator[ReadItem]:
+    """Stream the pairs (and rejected lines) of one input."""
+    if spec.kind == "bundled":
+        for path in bundled_paraphrase_files():
+            yield from read_identified_pairs(path, ("en", "en"))
+    elif spec.kind == "tsv":
+        yield from read_tsv_pairs(spec.path, _lang_pair(spec))
+    elif spec.kind == "files":
+        paths = spec.path.split(",")
+        if len(paths) != 2:
+            raise ValueError(f"input {spec}: files needs two comma-separated paths, got {spec.path!r}")
+        yield from read_aligned_files(paths[0], paths[1], _lang_pair(spec), "files", tag=Path(paths[0]).stem)
+    elif spec.kind == "mrpc":
+        for path in spec.path.split(","):
+            yield from read_mrpc(path)
+    elif spec.kind == "wmt-multiref":
+        yield from read_wmt_multireference(spec.path, spec.arg or "en")
+    elif spec.kind == "wmt":
+        yield from read_wmt_bitext(spec.path, _lang_list(spec))
+    elif spec.kind == "tatoeba":
+        yield from read_tatoeba(spec.path, _lang_list(spec))
+    elif spec.kind == "ntrex":
+        yield from read_ntrex(spec.path, _lang_list(spec))
+    elif spec.kind == "roundtrip":
+        yield from read_sentences(spec.path, spec.arg or "en")
+
+
+def iterate_sources(specs: list[str]) -> Iterator[ReadItem]:
+    """All inputs in the given order (the order fixes every pair's position for resuming)."""
+    parsed = [parse_source(spec) for spec in specs]
+    for spec in parsed:
+        yield from iterate_source(spec)
