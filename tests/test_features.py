@@ -91,7 +91,9 @@ def test_cache_for_another_encoder_or_layers_is_refused(corpus, tmp_path):
     with pytest.raises(FeatureCacheMismatch, match="weights_hash"):
         FeatureCache(tmp_path / "f", identity=encoder_identity(other))
     layers, _ = build_model("bert", seed=0, layers=[1, 2, 3])
-    with pytest.raises(FeatureCacheMismatch, match=r"layers: cache \[3, 4\] vs model \[1, 2, 3\]"):
+    with pytest.raises(
+        FeatureCacheMismatch, match=r"layers: cache \[3, 4\] vs model \[1, 2, 3\] \(missing \[1, 2\]\)"
+    ):
         FeatureCache(tmp_path / "f", identity=encoder_identity(layers))
     with pytest.raises(FeatureCacheMismatch, match="another corpus"):
         extract_features(triple_dataset(12, seed=5), model, tokenizer, tmp_path / "f", show_progress=False)
@@ -129,3 +131,14 @@ def test_bad_span_in_corpus_names_the_record(tmp_path):
         extract_features(
             datasets.Dataset.from_list(records), model, tokenizer, tmp_path / "f", show_progress=False
         )
+
+
+def test_cache_of_more_layers_serves_a_subset(corpus, tmp_path):
+    wide, tokenizer = build_model("bert", seed=0, layers=[0, 1, 2, 3, 4])
+    extract_features(corpus, wide, tokenizer, tmp_path / "f", show_progress=False)
+    narrow, _ = build_model("bert", seed=0, layers=[4, 2])
+    cache = extract_features(corpus, narrow, tokenizer, tmp_path / "f", show_progress=False)
+    assert cache.num_layers == 2
+    stacks, _ = cache.gather(np.array([3]))
+    expected = narrow.encode(_items(corpus, "anchor", [3]), tokenizer, output="layer_stack")
+    torch.testing.assert_close(stacks[:1].float(), expected, atol=2e-3, rtol=2e-3)

@@ -47,6 +47,9 @@ class FeatureCache:
         self.stacks = np.load(self.path / "stacks.npy", mmap_mode="r")
         self.index = np.load(self.path / "index.npy")
         self.hosts = np.load(self.path / "hosts.npy")
+        cached_layers = self.meta["encoder"]["layers"]
+        wanted = identity["layers"] if identity is not None else cached_layers
+        self.layer_positions = [cached_layers.index(layer) for layer in wanted]
 
     @property
     def num_records(self) -> int:
@@ -54,7 +57,7 @@ class FeatureCache:
 
     @property
     def num_layers(self) -> int:
-        return int(self.stacks.shape[1])
+        return len(self.layer_positions)
 
     @property
     def hidden_size(self) -> int:
@@ -67,13 +70,15 @@ class FeatureCache:
         order = np.argsort(rows, kind="stable")
         gathered = np.empty((len(rows), *self.stacks.shape[1:]), dtype=np.float16)
         gathered[order] = self.stacks[rows[order]]
+        if self.layer_positions != list(range(self.stacks.shape[1])):
+            gathered = np.ascontiguousarray(gathered[:, self.layer_positions])
         return torch.from_numpy(gathered), torch.from_numpy(self.hosts[records].astype(np.int64))
 
 
 def check_compatible(
     meta: dict[str, Any], path: Path, identity: dict[str, Any] | None, fingerprint: str | None
 ) -> None:
-    """Refuse a cache built for another encoder/layers, or for another corpus."""
+    """Refuse a cache built for another encoder, without the model's layers, or for another corpus."""
     if identity is not None:
         problems = identity_mismatch(meta["encoder"], identity)
         if problems:

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from ..io_utils import atomic_write_json, atomic_write_text, read_json
 from ..modeling_wicdistill import collate_sentences, encoder_max_length, tokenize_targets
-from .cache import CACHE_SCHEMA, FeatureCache, check_compatible
+from .cache import CACHE_SCHEMA, FeatureCache, FeatureCacheMismatch, check_compatible
 from .identity import encoder_identity
 from .plan import ExtractionPlan, build_plan, read_corpus
 
@@ -118,6 +118,11 @@ def extract_features(
         check_compatible(meta, out_dir, identity, plan.fingerprint)
         if meta.get("complete"):
             return FeatureCache(out_dir, identity, plan.fingerprint)
+        if meta["encoder"]["layers"] != identity["layers"]:
+            raise FeatureCacheMismatch(
+                f"the unfinished cache at {out_dir} extracts layers {meta['encoder']['layers']}; resume it "
+                f"with the same layers (the model selects {identity['layers']})"
+            )
     elif is_main:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "done").mkdir(exist_ok=True)

@@ -46,9 +46,17 @@ def encoder_identity(model: Any) -> dict[str, Any]:
 
 
 def identity_mismatch(cached: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """Human-readable differences that make a cache unusable for the current model."""
+    """Human-readable differences that make a cache unusable for the current model.
+
+    A cache of more layers serves a model that selects a subset of them.
+    """
     problems = []
-    for key in ("layers", "hidden_size", "config_hash", "weights_hash"):
+    missing = [layer for layer in current.get("layers", []) if layer not in cached.get("layers", [])]
+    if missing:
+        problems.append(
+            f"layers: cache {cached.get('layers')!r} vs model {current.get('layers')!r} (missing {missing})"
+        )
+    for key in ("hidden_size", "config_hash", "weights_hash"):
         if cached.get(key) != current.get(key):
             problems.append(f"{key}: cache {cached.get(key)!r} vs model {current.get(key)!r}")
     return problems

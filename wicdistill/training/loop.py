@@ -308,6 +308,12 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
                 else:
                     state.checks_without_improvement += 1
                     state.stopped_early = state.checks_without_improvement >= config.patience
+                message = (
+                    f"step {state.global_step}: train loss {train_loss:.5f}, validation loss {val_loss:.5f} "
+                    f"(best {state.best_validation_loss:.5f} at step {state.best_step})"
+                )
+                if accelerator.is_local_main_process:
+                    tqdm.write(message)
             state.loss_curve.append(point)
             accelerator.log(
                 {
