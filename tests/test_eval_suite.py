@@ -299,3 +299,37 @@ def test_sts_words_that_cannot_be_encoded_are_listed_and_left_out():
     assert rows["baseline"]["greedy_f1"] == pytest.approx(50.0)
     assert rows["baseline"]["mean_pool"] == pytest.approx(50.0)
     assert rows["meaning"]["score"] == rows["meaning"]["greedy_f1"]
+
+
+def test_stack_cache_gives_identical_reports_without_the_encoder(tmp_path, monkeypatch):
+    """A second model on the same encoder is scored from stored stacks: same numbers, no encoder pass."""
+    from conftest import build_model
+
+    from wicdistill.evaluation import evaluate
+
+    model, tokenizer = build_model("bert")
+    plain = evaluate(model, tokenizer, ["mcl-wic-dev-en"], data_dir=FIXTURES, show_progress=False)
+    first = evaluate(
+        model, tokenizer, ["mcl-wic-dev-en"], data_dir=FIXTURES, show_progress=False, stack_cache=tmp_path
+    )
+    assert list(tmp_path.glob("stacks-*.pt"))
+    calls = []
+    monkeypatch.setattr(model.encoder, "forward", lambda *a, **k: calls.append(1))
+    second = evaluate(
+        model, tokenizer, ["mcl-wic-dev-en"], data_dir=FIXTURES, show_progress=False, stack_cache=tmp_path
+    )
+    assert calls == []
+    for row in ("baseline", "meaning", "context"):
+        assert (
+            second["tasks"]["mcl-wic-dev-en"]["rows"][row]["score"]
+            == first["tasks"]["mcl-wic-dev-en"]["rows"][row]["score"]
+        )
+        assert (
+            first["tasks"]["mcl-wic-dev-en"]["rows"][row]["score"]
+            == plain["tasks"]["mcl-wic-dev-en"]["rows"][row]["score"]
+        )
+    other, _ = build_model("bert", seed=1)
+    evaluate(
+        other, tokenizer, ["mcl-wic-dev-en"], data_dir=FIXTURES, show_progress=False, stack_cache=tmp_path
+    )
+    assert len(list(tmp_path.glob("stacks-*.pt"))) == 2

@@ -33,6 +33,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=64, help="sentences per encoder forward pass")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--stack-cache",
+        help="folder keeping the encoder's layer stacks of the benchmark targets: later evaluations of "
+        "models on the same encoder run only their distillers",
+    )
 
 
 def _load(args: argparse.Namespace):
@@ -81,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             show_progress=not args.no_progress,
             model_name=name,
+            stack_cache=args.stack_cache,
         )
     except (ValueError, FileNotFoundError) as err:
         print(f"wicdistill evaluate: error: {err}", file=sys.stderr)

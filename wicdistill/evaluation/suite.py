@@ -14,7 +14,9 @@ from tqdm.auto import tqdm
 from .context import EvalContext, as_path
 from .data_roots import DataRoots
 from .loaders import load_translation_pairs
+from .stack_store import StackStore
 from .tasks import OFFSET_GROUP, resolve_tasks
+from .vectors import VectorCache
 
 SCHEMA = "wicdistill.evaluation/1"
 
@@ -60,12 +62,15 @@ def evaluate(
     batch_size: int = 64,
     show_progress: bool = True,
     model_name: str | None = None,
+    stack_cache: PathLike | None = None,
 ) -> dict:
     """Score ``model`` on ``tasks`` (names or groups, see ``wicdistill.evaluation.tasks``).
 
     ``data_dir``: one or more data folders searched in order (default ``$WICDISTILL_DATA_DIR`` or
     ``../shared/data``; WiC train/dev also ship inside the package). ``heldout``: a JSONL file of
-    held-back corpus records, needed by the ``offset-*`` tasks. Every task reports the raw encoder
+    held-back corpus records, needed by the ``offset-*`` tasks. ``stack_cache``: a folder where
+    the encoder's layer stacks of the benchmark targets are kept, so evaluating further models on
+    the same (frozen) encoder runs only their distillers. Every task reports the raw encoder
     baseline, the meaning and the context vector on the same pairs.
     """
     if batch_size < 1:
@@ -86,6 +91,7 @@ def evaluate(
         heldout=as_path(heldout),
         batch_size=batch_size,
         show_progress=show_progress,
+        cache=VectorCache(StackStore(stack_cache, model) if stack_cache is not None else None),
     )
     report: dict[str, Any] = {
         "schema": SCHEMA,

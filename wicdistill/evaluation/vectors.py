@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
 
 from ..modeling_wicdistill import Target, encoder_max_length, tokenize_targets
+from .stack_store import StackStore
 
 ROWS = ("baseline", "meaning", "context")
 _ITEM_ERROR = re.compile(r"^item (\d+): (.*)$", re.S)
@@ -76,12 +78,32 @@ def find_untokenizable(model: Any, tokenizer: Any, targets: Sequence[Target]) ->
     return failures
 
 
-class VectorCache:
-    """Vectors of already encoded targets, keyed by (text, spans)."""
+def rows_from_stacks(model: Any, stacks: torch.Tensor, chunk: int = 4096) -> dict[str, np.ndarray]:
+    """Baseline (layer mean), meaning and context vectors of precomputed layer stacks."""
+    meanings, contexts = [], []
+    with torch.inference_mode():
+        for start in range(0, len(stacks), chunk):
+            out = model.distill(stacks[start : start + chunk].to(model.device))
+            meanings.append(out.meaning.float().cpu())
+            contexts.append(out.context.float().cpu())
+    return {
+        "baseline": stacks.mean(dim=1).numpy(),
+        "meaning": torch.cat(meanings).numpy(),
+        "context": torch.cat(contexts).numpy(),
+    }
 
-    def __init__(self) -> None:
+
+class VectorCache:
+    """Vectors of already encoded targets, keyed by (text, spans).
+
+    With a ``StackStore`` the encoder's layer stacks are also kept on disk, so later evaluations
+    of models on the same encoder skip the encoder for targets it has seen.
+    """
+
+    def __init__(self, store: StackStore | None = None) -> None:
         self._vectors: dict[Key, tuple[np.ndarray, ...]] = {}
         self._failures: dict[Key, str] = {}
+        self.store = store
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -105,14 +127,10 @@ class VectorCache:
             good = [i for i in range(len(fresh)) if i not in failed]
             new_vectors: dict[Key, tuple[np.ndarray, ...]] = {}
             if good:
-                output = model.encode(
-                    [fresh[i] for i in good],
-                    tokenizer,
-                    batch_size=batch_size,
-                    output=list(ROWS),
-                    show_progress_bar=show_progress,
-                )
-                arrays = [output[row].numpy() for row in ROWS]
+                arrays = [
+                    a.numpy() if isinstance(a, torch.Tensor) else a
+                    for a in self._rows(model, tokenizer, [fresh[i] for i in good], batch_size, show_progress)
+                ]
                 for position, i in enumerate(good):
                     new_vectors[missing[i]] = tuple(a[position] for a in arrays)
             new_failures = {missing[i]: reason for i, reason in failed.items()}
@@ -124,6 +142,22 @@ class VectorCache:
             self._vectors.update(new_vectors)
             self._failures.update(new_failures)
         return _assemble(keys, lookup, failures_lookup, model.config.hidden_size)
+
+    def _rows(self, model: Any, tokenizer: Any, targets: list[Target], batch_size: int, show_progress: bool):
+        if self.store is None:
+            output = model.encode(
+                targets, tokenizer, batch_size=batch_size, output=list(ROWS), show_progress_bar=show_progress
+            )
+            return [output[row] for row in ROWS]
+        keys = [_key(t) for t in targets]
+        todo = [t for t, k in zip(targets, keys) if k not in self.store]
+        if todo:
+            stacks = model.encode(
+                todo, tokenizer, batch_size=batch_size, output="layer_stack", show_progress_bar=show_progress
+            )
+            self.store.add([_key(t) for t in todo], stacks)
+        rows = rows_from_stacks(model, self.store.get(keys))
+        return [rows[row] for row in ROWS]
 
 
 def _assemble(keys, lookup, failures_lookup, width: int) -> EncodedTargets:
