@@ -254,3 +254,10 @@ def test_push_to_hub_at_the_end_uploads_the_export(encoder_dir, corpus_file, tmp
     assert "pushed" in summary
     card = (tmp_path / "README.md").read_text()
     assert "org/wic-distill-tiny" in card
+
+
+def test_max_train_records_subsamples_the_training_split_only(encoder_dir, corpus_file, tmp_path):
+    full = train(_config(encoder_dir, corpus_file, tmp_path / "full", max_steps=1))
+    small = train(_config(encoder_dir, corpus_file, tmp_path / "small", max_steps=1, max_train_records=20))
+    assert small["corpus"]["train_records"] == 20
+    assert small["corpus"]["validation_records"] == full["corpus"]["validation_records"]

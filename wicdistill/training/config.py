@@ -42,6 +42,7 @@ class TrainingConfig:
     evals_per_epoch: int = 10
     patience: int = 15
     validation_fraction: float = 0.05
+    max_train_records: int | None = None
     checkpoint_every: int | None = None
     keep_checkpoints: int = 2
     resume_from_checkpoint: str | None = None
@@ -77,7 +78,7 @@ class TrainingConfig:
         for name, value in positive.items():
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
-        for name in ("max_steps", "eval_every", "checkpoint_every"):
+        for name in ("max_steps", "eval_every", "checkpoint_every", "max_train_records"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be >= 1 when given, got {value}")

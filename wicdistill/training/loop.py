@@ -164,6 +164,10 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     model, tokenizer, encoder_path = _build_model(config)
     corpus = read_corpus(config.corpus)
     train_ids, val_ids = split_records(corpus.pair_ids, config.validation_fraction, config.seed)
+    if config.max_train_records is not None and config.max_train_records < len(train_ids):
+        # a seeded subset (learning curves); the validation split and the feature cache stay the same
+        keep = np.random.default_rng(config.seed).permutation(len(train_ids))[: config.max_train_records]
+        train_ids = np.sort(train_ids[keep])
 
     feature_seconds = 0.0
     if config.on_the_fly:
