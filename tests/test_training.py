@@ -261,3 +261,22 @@ def test_max_train_records_subsamples_the_training_split_only(encoder_dir, corpu
     small = train(_config(encoder_dir, corpus_file, tmp_path / "small", max_steps=1, max_train_records=20))
     assert small["corpus"]["train_records"] == 20
     assert small["corpus"]["validation_records"] == full["corpus"]["validation_records"]
+
+
+def test_recipe_train_section_feeds_train_accelerate(tmp_path):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(
+        "output_dir: runs/en\n"
+        "corpus: {inputs: [bundled], encoder: all-MiniLM-L6-v2, negative_strategy: embedding}\n"
+        "train: {learning_rate: 0.0003, layers: [4, 5, 6]}\n"
+        "evaluate: {tasks: [wic]}\n"
+    )
+    config = parse_config(["--config", str(recipe), "--batch_size", "32"])
+    assert config.corpus == "runs/en/corpus"
+    assert config.output_dir == "runs/en/model"
+    assert config.features_dir == "runs/en/features"
+    assert config.encoder == "all-MiniLM-L6-v2"
+    assert config.learning_rate == 3e-4 and config.batch_size == 32 and config.layers == [4, 5, 6]
+    recipe.write_text("output_dir: x\ntrain: {}\nextra: 1\n")
+    with pytest.raises(ValueError, match=r"unknown recipe key\(s\) \['extra'\]"):
+        parse_config(["--config", str(recipe)])

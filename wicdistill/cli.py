@@ -14,6 +14,7 @@ import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "quickstart": ("wicdistill.quickstart", "the README main job: corpus, features, training, evaluation"),
+    "recipe": ("wicdistill.recipe", "run a recipe YAML end to end: corpus, features, training, evaluation"),
     "build-corpus": (
         "wicdistill.corpus.command",
         "build a training corpus of (anchor, positive, negative) triples",

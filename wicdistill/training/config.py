@@ -146,10 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Training options from a flat YAML file, or from the ``train`` section of a recipe."""
+    from ..recipe import is_recipe, load_recipe
+
     with open(path, encoding="utf-8") as handle:
         values = yaml.safe_load(handle) or {}
     if not isinstance(values, dict):
         raise ValueError(f"{path}: expected a mapping of options, got {type(values).__name__}")
+    if is_recipe(values):
+        values = load_recipe(path).training_values()
     known = {f.name for f in dataclasses.fields(TrainingConfig)}
     unknown = sorted(set(values) - known)
     if unknown:
