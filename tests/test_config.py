@@ -48,6 +48,8 @@ def test_heads_fall_back_to_a_divisor():
         ({"distiller_dropout": 1.0}, "distiller_dropout must be in [0, 1), got 1.0"),
         ({"distiller_activation": "tanh"}, "'tanh'"),
         ({"distiller_ffn_multiplier": 0}, "distiller_ffn_multiplier must be > 0"),
+        ({"alignment_weight": -1.0}, "alignment_weight must be >= 0, got -1.0"),
+        ({"alignment_temperature": 0.0}, "alignment_temperature must be > 0, got 0.0"),
     ],
 )
 def test_bad_values_are_named(kwargs, message):

@@ -370,3 +370,38 @@ def test_from_encoder_pretrained_loads_weights_and_checks_layers(tmp_path):
     assert not fresh.training
     with pytest.raises(ValueError, match=r"layers contains 9, but the encoder has hidden_states 0..4"):
         WicDistillModel.from_encoder_pretrained(str(tmp_path), layers=[9])
+
+
+def test_alignment_term_is_symmetric_info_nce():
+    g = torch.Generator().manual_seed(5)
+    m_a, c_a, y_a, m_p, c_p, y_p, m_n, c_n, y_n = (torch.randn(4, 6, generator=g) for _ in range(9))
+    base, _ = distillation_loss(m_a, c_a, y_a, m_p, c_p, y_p, m_n, c_n, y_n, "anchor")
+    total, terms = distillation_loss(
+        m_a, c_a, y_a, m_p, c_p, y_p, m_n, c_n, y_n, "anchor", alignment_weight=0.5, alignment_temperature=0.1
+    )
+    sims = (
+        torch.tensor(
+            [[F.cosine_similarity(m_a[i], m_p[j], dim=0).item() for j in range(4)] for i in range(4)]
+        )
+        / 0.1
+    )
+    forward = -torch.stack([sims[i].log_softmax(0)[i] for i in range(4)]).mean()
+    backward = -torch.stack([sims[:, i].log_softmax(0)[i] for i in range(4)]).mean()
+    expected = 0.5 * (forward + backward) / 2
+    assert terms["alignment"].item() == pytest.approx(expected.item(), rel=1e-5)
+    assert total.item() == pytest.approx(base.item() + expected.item(), rel=1e-5)
+
+
+def test_model_applies_its_alignment_setting(tiny):
+    model, tokenizer = tiny
+    stacks = _triple_batch(model, tokenizer)
+    stacks = torch.cat([stacks, stacks.flip(0)])
+    triples = torch.tensor([[0, 1, 2], [5, 4, 3]])
+    plain = model(layer_stack=stacks, triples=triples, negative_host="anchor")
+    assert "alignment" not in plain.loss_terms
+    model.config.alignment_weight = 0.3
+    aligned = model(layer_stack=stacks, triples=triples, negative_host="anchor")
+    assert aligned.loss_terms["alignment"].item() > 0
+    assert aligned.loss.item() == pytest.approx(
+        plain.loss.item() + aligned.loss_terms["alignment"].item(), rel=1e-5
+    )

@@ -52,6 +52,11 @@ class WicDistillConfig(PreTrainedConfig):
             (the reference has none: the layer axis is a set).
         use_negatives: train with the negative-sample terms of the loss; ``False`` is the ablation
             that lets meaning and context collapse.
+        alignment_weight: weight of an extra contrastive term (beyond the paper) that pulls the
+            meaning vectors of each anchor and its positive together against the other positives
+            of the batch (InfoNCE over cosines); 0 turns it off. It targets crosslingual transfer:
+            translations then score like same-language same-sense pairs.
+        alignment_temperature: temperature of that term.
         encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
             to fetch anything at load time).
         initializer_range: std of the normal initialisation of the distillers' linear layers.
@@ -71,6 +76,8 @@ class WicDistillConfig(PreTrainedConfig):
         distiller_activation: str = "gelu",
         layer_position_embedding: bool = False,
         use_negatives: bool = True,
+        alignment_weight: float = 0.0,
+        alignment_temperature: float = 0.05,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
         **kwargs: Any,
@@ -84,6 +91,8 @@ class WicDistillConfig(PreTrainedConfig):
         self.distiller_activation = distiller_activation
         self.layer_position_embedding = layer_position_embedding
         self.use_negatives = use_negatives
+        self.alignment_weight = alignment_weight
+        self.alignment_temperature = alignment_temperature
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
         super().__init__(**kwargs)
@@ -131,6 +140,10 @@ class WicDistillConfig(PreTrainedConfig):
             raise ValueError(f"distiller_ffn_multiplier must be > 0, got {self.distiller_ffn_multiplier!r}")
         if not 0.0 <= self.distiller_dropout < 1.0:
             raise ValueError(f"distiller_dropout must be in [0, 1), got {self.distiller_dropout!r}")
+        if not self.alignment_weight >= 0:
+            raise ValueError(f"alignment_weight must be >= 0, got {self.alignment_weight!r}")
+        if not self.alignment_temperature > 0:
+            raise ValueError(f"alignment_temperature must be > 0, got {self.alignment_temperature!r}")
         if self.distiller_activation not in ("gelu", "relu"):
             raise ValueError(
                 f"distiller_activation must be 'gelu' or 'relu', got {self.distiller_activation!r}"

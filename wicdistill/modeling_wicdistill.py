@@ -403,6 +403,8 @@ def distillation_loss(
     y_n: torch.Tensor | None = None,
     negative_host: str | int | torch.Tensor = "anchor",
     use_negatives: bool = True,
+    alignment_weight: float = 0.0,
+    alignment_temperature: float = 0.05,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The auto-encoding loss of the method, one function for both settings.
 
@@ -410,7 +412,8 @@ def distillation_loss(
     anchor ``a``, positive ``p`` and negative ``n``. ``negative_host`` says whose sentence the
     negative was substituted into: the anchor (monolingual) or the positive (crosslingual), as a
     name, a 0/1 code, or one code per triple. ``use_negatives=False`` keeps the four terms that
-    need no negative (the collapse ablation).
+    need no negative (the collapse ablation). ``alignment_weight > 0`` adds
+    ``alignment_weight * contrastive_alignment(m_a, m_p)`` (not in the paper; see the config).
     """
 
     def rec(m: torch.Tensor, c: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -431,8 +434,17 @@ def distillation_loss(
         terms["self_negative"] = rec(m_n, c_n, y_n)
         terms["negative_context_to_host"] = rec(m_a, c_n, y_h)
         terms["negative_meaning_in_host"] = rec(m_n, c_h, y_n)
+    if alignment_weight > 0:
+        terms["alignment"] = alignment_weight * contrastive_alignment(m_a, m_p, alignment_temperature)
     total = torch.stack(list(terms.values())).sum()
     return total, terms
+
+
+def contrastive_alignment(m_a: torch.Tensor, m_p: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Symmetric InfoNCE: anchor ``i`` must pick its own positive among the batch's, and back."""
+    logits = F.normalize(m_a, dim=-1) @ F.normalize(m_p, dim=-1).T / temperature
+    labels = torch.arange(len(m_a), device=m_a.device)
+    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -686,7 +698,11 @@ class WicDistillModel(WicDistillPreTrainedModel):
             n = triples[:, 2]
             args += [meaning[n], context[n], target[n]]
         return distillation_loss(
-            *args, negative_host=negative_host if use_negatives else "anchor", use_negatives=use_negatives
+            *args,
+            negative_host=negative_host if use_negatives else "anchor",
+            use_negatives=use_negatives,
+            alignment_weight=self.config.alignment_weight,
+            alignment_temperature=self.config.alignment_temperature,
         )
 
     # -- convenience -----------------------------------------------------------------------

@@ -59,7 +59,9 @@ def load_recipe(path: str | Path) -> Recipe:
     with open(path, encoding="utf-8") as handle:
         values = yaml.safe_load(handle) or {}
     if not isinstance(values, dict) or "output_dir" not in values:
-        raise ValueError(f"{path}: a recipe is a mapping with an output_dir and corpus/train/evaluate sections")
+        raise ValueError(
+            f"{path}: a recipe is a mapping with an output_dir and corpus/train/evaluate sections"
+        )
     unknown = sorted(set(values) - set(SECTIONS))
     if unknown:
         raise ValueError(f"{path}: unknown recipe key(s) {unknown}; expected {list(SECTIONS)}")
@@ -70,7 +72,10 @@ def load_recipe(path: str | Path) -> Recipe:
     if bad:
         raise ValueError(f"{path}: unknown evaluate key(s) {bad}; expected {list(EVALUATE_KEYS)}")
     return Recipe(
-        Path(values["output_dir"]), values.get("corpus", {}), values.get("train", {}), values.get("evaluate", {})
+        Path(values["output_dir"]),
+        values.get("corpus", {}),
+        values.get("train", {}),
+        values.get("evaluate", {}),
     )
 
 
@@ -112,7 +117,10 @@ def run(args: argparse.Namespace) -> int:
             started = time.perf_counter()
             summary = train(TrainingConfig(**values))
             timings["train"] = time.perf_counter() - started
-            print(f"[train] {summary['training']['steps']} steps -> {model_dir} ({timings['train']:.0f}s)", flush=True)
+            print(
+                f"[train] {summary['training']['steps']} steps -> {model_dir} ({timings['train']:.0f}s)",
+                flush=True,
+            )
     if "evaluate" in stages and recipe.evaluate.get("tasks"):
         from transformers import AutoTokenizer
 

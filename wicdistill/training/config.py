@@ -31,6 +31,8 @@ class TrainingConfig:
     distiller_dropout: float = 0.1
     layer_position_embedding: bool = False
     use_negatives: bool = True
+    alignment_weight: float = 0.0
+    alignment_temperature: float = 0.05
     learning_rate: float = 3e-5
     weight_decay: float = 0.0
     batch_size: int = 128

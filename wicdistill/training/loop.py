@@ -139,6 +139,8 @@ def _build_model(config: TrainingConfig) -> tuple[WicDistillModel, Any, str]:
         distiller_dropout=config.distiller_dropout,
         layer_position_embedding=config.layer_position_embedding,
         use_negatives=config.use_negatives,
+        alignment_weight=config.alignment_weight,
+        alignment_temperature=config.alignment_temperature,
         encoder_name_or_path=config.encoder,
     )
     return model, AutoTokenizer.from_pretrained(path), path
@@ -395,6 +397,8 @@ def _summary(
             "dropout": model.config.distiller_dropout,
             "layer_position_embedding": model.config.layer_position_embedding,
             "use_negatives": model.config.use_negatives,
+            "alignment_weight": model.config.alignment_weight,
+            "alignment_temperature": model.config.alignment_temperature,
         },
         "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus),
         "hyperparameters": {
