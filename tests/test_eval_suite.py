@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import build_model
 
 from wicdistill.cli import main as cli_main
@@ -333,3 +334,25 @@ def test_stack_cache_gives_identical_reports_without_the_encoder(tmp_path, monke
         other, tokenizer, ["mcl-wic-dev-en"], data_dir=FIXTURES, show_progress=False, stack_cache=tmp_path
     )
     assert len(list(tmp_path.glob("stacks-*.pt"))) == 2
+
+
+def test_loaders_tag_languages_and_centred_models_use_them():
+    from conftest import build_model
+
+    from wicdistill.evaluation import evaluate
+    from wicdistill.evaluation.loaders import load_am2ico, load_mcl_wic
+
+    am2ico = load_am2ico(FIXTURES / "am2ico" / "de" / "dev.tsv")
+    assert {(p.first.lang, p.second.lang) for p in am2ico.pairs} == {("de", "en")}
+    mcl = load_mcl_wic(FIXTURES / "mcl-wic/dev/multilingual/dev.en-en.data")
+    assert {(p.first.lang, p.second.lang) for p in mcl.pairs} == {("en", "en")}
+
+    model, tokenizer = build_model("xlmr", centering_languages=["de", "en"])
+    plain = evaluate(model, tokenizer, ["am2ico-dev-de"], data_dir=FIXTURES, show_progress=False)
+    with torch.no_grad():
+        model.centering.means[0] = 0.5
+        model.centering.means[1] = -0.5
+    centred = evaluate(model, tokenizer, ["am2ico-dev-de"], data_dir=FIXTURES, show_progress=False)
+    rows, rows_c = plain["tasks"]["am2ico-dev-de"]["rows"], centred["tasks"]["am2ico-dev-de"]["rows"]
+    assert rows["baseline"] == rows_c["baseline"]
+    assert rows["meaning"]["mean_same"] != rows_c["meaning"]["mean_same"]

@@ -405,3 +405,30 @@ def test_model_applies_its_alignment_setting(tiny):
     assert aligned.loss.item() == pytest.approx(
         plain.loss.item() + aligned.loss_terms["alignment"].item(), rel=1e-5
     )
+
+
+def test_language_centering_subtracts_fitted_means_and_survives_reload(tmp_path):
+    model, tokenizer = build_model("xlmr", centering_languages=["en", "fr"])
+    items = [
+        (RIVER, 14, 18, "en"),
+        {"text": "A café in Zürich.", "start": 2, "end": 6, "lang": "fr"},
+        (RIVER, 14, 18),
+    ]
+    raw = model.encode([i[:3] if isinstance(i, tuple) else {**i, "lang": None} for i in items], tokenizer)
+    assert torch.equal(model.encode(items, tokenizer), raw)  # means start at zero
+    vectors = torch.tensor([[1.0] * 32, [3.0] * 32, [5.0] * 32])
+    model.fit_meaning_centers(vectors, ["en", "en", "fr"])
+    assert model.centering.means[:, 0].tolist() == [2.0, 5.0, 3.0]
+    centred = model.encode(items, tokenizer)
+    torch.testing.assert_close(centred[0], raw[0] - 2.0)
+    torch.testing.assert_close(centred[1], raw[1] - 5.0)
+    torch.testing.assert_close(centred[2], raw[2] - 3.0)  # no language: the mean over all
+    baseline = model.encode(items, tokenizer, output="baseline")
+    assert torch.equal(baseline[0], baseline[2])  # only meaning vectors are centred
+    model.save_pretrained(tmp_path)
+    reloaded = WicDistillModel.from_pretrained(tmp_path)
+    assert torch.equal(reloaded.encode(items, tokenizer), centred)
+    with pytest.raises(ValueError, match="no training target in language 'fr'"):
+        model.fit_meaning_centers(vectors, ["en", "en", "en"])
+    with pytest.raises(ValueError, match="lang must be a language code string"):
+        model.encode([(RIVER, 14, 18, 3)], tokenizer)

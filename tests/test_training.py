@@ -280,3 +280,13 @@ def test_recipe_train_section_feeds_train_accelerate(tmp_path):
     recipe.write_text("output_dir: x\ntrain: {}\nextra: 1\n")
     with pytest.raises(ValueError, match=r"unknown recipe key\(s\) \['extra'\]"):
         parse_config(["--config", str(recipe)])
+
+
+def test_language_centering_is_fitted_after_training(encoder_dir, corpus_file, tmp_path):
+    summary = train(_config(encoder_dir, corpus_file, tmp_path, max_steps=2, language_centering=True))
+    assert summary["distiller"]["centering_languages"] == ["en", "fr"]
+    model = WicDistillModel.from_pretrained(tmp_path)
+    means = model.centering.means
+    assert means.shape == (3, 32)
+    assert means.abs().sum(dim=1).min() > 0
+    assert not torch.equal(means[0], means[1])

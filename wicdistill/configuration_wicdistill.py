@@ -57,6 +57,10 @@ class WicDistillConfig(PreTrainedConfig):
             of the batch (InfoNCE over cosines); 0 turns it off. It targets crosslingual transfer:
             translations then score like same-language same-sense pairs.
         alignment_temperature: temperature of that term.
+        centering_languages: languages whose mean meaning vector the model stores and subtracts at
+            inference (another option beyond the paper; ``None`` = off). The means are fitted after
+            training; items give their language as ``(text, start, end, lang)`` or a ``"lang"``
+            key, and unknown languages use the mean over all.
         encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
             to fetch anything at load time).
         initializer_range: std of the normal initialisation of the distillers' linear layers.
@@ -78,6 +82,7 @@ class WicDistillConfig(PreTrainedConfig):
         use_negatives: bool = True,
         alignment_weight: float = 0.0,
         alignment_temperature: float = 0.05,
+        centering_languages: list[str] | None = None,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
         **kwargs: Any,
@@ -93,6 +98,7 @@ class WicDistillConfig(PreTrainedConfig):
         self.use_negatives = use_negatives
         self.alignment_weight = alignment_weight
         self.alignment_temperature = alignment_temperature
+        self.centering_languages = list(centering_languages) if centering_languages is not None else None
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
         super().__init__(**kwargs)
@@ -144,6 +150,12 @@ class WicDistillConfig(PreTrainedConfig):
             raise ValueError(f"alignment_weight must be >= 0, got {self.alignment_weight!r}")
         if not self.alignment_temperature > 0:
             raise ValueError(f"alignment_temperature must be > 0, got {self.alignment_temperature!r}")
+        if self.centering_languages is not None and len(set(self.centering_languages)) != len(
+            self.centering_languages
+        ):
+            raise ValueError(
+                f"centering_languages must not repeat a language, got {self.centering_languages}"
+            )
         if self.distiller_activation not in ("gelu", "relu"):
             raise ValueError(
                 f"distiller_activation must be 'gelu' or 'relu', got {self.distiller_activation!r}"

@@ -46,21 +46,25 @@ TargetItem = tuple | dict
 
 @dataclass(frozen=True)
 class Target:
-    """A target word: one or more character spans (end exclusive) in ``text``."""
+    """A target word: one or more character spans (end exclusive) in ``text``, and optionally the
+    text's language (used only by models that centre meaning vectors per language)."""
 
     text: str
     spans: tuple[Span, ...]
+    lang: str | None = None
 
 
 def normalize_target(item: TargetItem, position: int = 0) -> Target:
-    """Accept ``(text, start, end)``, ``(text, [(s, e), ...])``, ``{"text", "start", "end"}`` or
-    ``{"text", "spans"}`` and check the spans, naming the item in every error."""
-    if isinstance(item, Target):
-        text, spans = item.text, item.spans
+    """Accept ``(text, start, end)``, ``(text, start, end, lang)``, ``(text, [(s, e), ...])``,
+    ``{"text", "start", "end"}`` or ``{"text", "spans"}`` (dicts may add ``"lang"``) and check the
+    spans, naming the item in every error."""
+    lang = None
+    if hasattr(item, "text") and hasattr(item, "spans"):
+        text, spans, lang = item.text, item.spans, getattr(item, "lang", None)
     elif isinstance(item, dict):
         if "text" not in item:
             raise ValueError(f"item {position}: a dict target needs a 'text' key, got keys {sorted(item)}")
-        text = item["text"]
+        text, lang = item["text"], item.get("lang")
         if "spans" in item:
             spans = item["spans"]
         elif "start" in item and "end" in item:
@@ -69,8 +73,9 @@ def normalize_target(item: TargetItem, position: int = 0) -> Target:
             raise ValueError(
                 f"item {position}: a dict target needs 'start' and 'end' (or 'spans'), got keys {sorted(item)}"
             )
-    elif isinstance(item, (tuple, list)) and len(item) == 3:
+    elif isinstance(item, (tuple, list)) and len(item) in (3, 4) and not isinstance(item[1], (list, tuple)):
         text, spans = item[0], [(item[1], item[2])]
+        lang = item[3] if len(item) == 4 else None
     elif isinstance(item, (tuple, list)) and len(item) == 2:
         text, spans = item[0], item[1]
     else:
@@ -80,6 +85,8 @@ def normalize_target(item: TargetItem, position: int = 0) -> Target:
         )
     if not isinstance(text, str):
         raise ValueError(f"item {position}: text must be a str, got {type(text).__name__}")
+    if lang is not None and not isinstance(lang, str):
+        raise ValueError(f"item {position}: lang must be a language code string, got {lang!r}")
     try:
         spans = tuple((int(s), int(e)) for s, e in spans)
     except (TypeError, ValueError):
@@ -99,7 +106,7 @@ def normalize_target(item: TargetItem, position: int = 0) -> Target:
                 f"item {position}: span ({start}, {end}) covers only whitespace {text[start:end]!r}; it "
                 f"covers no token"
             )
-    return Target(text, spans)
+    return Target(text, spans, lang)
 
 
 @dataclass
@@ -370,6 +377,30 @@ class LayerDistiller(nn.Module):
         return x.mean(dim=1), (tuple(attentions) if output_attentions else None)
 
 
+class MeaningCentering(nn.Module):
+    """Per-language mean meaning vectors, subtracted at inference (an option beyond the paper).
+
+    A multilingual encoder places each language around its own mean; removing it lets one
+    similarity threshold serve same-language and crosslingual pairs. Row ``i`` is the mean of
+    language ``languages[i]``; the last row, the mean over all languages, serves texts whose
+    language is unknown or was not seen in training. The means are fitted after training
+    (``WicDistillModel.fit_meaning_centers``) and saved with the model.
+    """
+
+    def __init__(self, languages: Sequence[str], hidden_size: int) -> None:
+        super().__init__()
+        self.languages = list(languages)
+        self.register_buffer("means", torch.zeros(len(self.languages) + 1, hidden_size))
+
+    def rows(self, langs: Sequence[str | None]) -> torch.Tensor:
+        index = {lang: i for i, lang in enumerate(self.languages)}
+        fallback = len(self.languages)
+        return torch.tensor([index.get(lang, fallback) for lang in langs], device=self.means.device)
+
+    def forward(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
+        return meaning - self.means[self.rows(langs)].to(meaning.dtype)
+
+
 # --------------------------------------------------------------------------------------------
 # Loss
 # --------------------------------------------------------------------------------------------
@@ -503,6 +534,8 @@ class WicDistillPreTrainedModel(PreTrainedModel):
             init.zeros_(module.bias)
         elif isinstance(module, nn.Embedding):
             init.normal_(module.weight, mean=0.0, std=std)
+        elif isinstance(module, MeaningCentering):
+            init.zeros_(module.means)
 
 
 class WicDistillModel(WicDistillPreTrainedModel):
@@ -526,6 +559,11 @@ class WicDistillModel(WicDistillPreTrainedModel):
             )
         self.meaning = LayerDistiller(config)
         self.context = LayerDistiller(config)
+        self.centering = (
+            MeaningCentering(config.centering_languages, config.hidden_size)
+            if config.centering_languages is not None
+            else None
+        )
         self.freeze_encoder()
         self.post_init()
 
@@ -705,6 +743,27 @@ class WicDistillModel(WicDistillPreTrainedModel):
             alignment_temperature=self.config.alignment_temperature,
         )
 
+    @torch.no_grad()
+    def fit_meaning_centers(self, meaning: torch.Tensor, langs: Sequence[str]) -> None:
+        """Store the mean meaning vector of each language (and of all) from training targets."""
+        if self.centering is None:
+            raise ValueError("this model has no language centering (config.centering_languages is None)")
+        if len(langs) != len(meaning):
+            raise ValueError(f"{len(langs)} languages for {len(meaning)} meaning vectors")
+        means = self.centering.means
+        meaning = meaning.to(means.device, means.dtype)
+        rows = self.centering.rows(langs)
+        for i, lang in enumerate(self.centering.languages):
+            chosen = rows == i
+            if not bool(chosen.any()):
+                raise ValueError(f"no training target in language {lang!r} to fit its centre")
+            means[i] = meaning[chosen].mean(dim=0)
+        means[-1] = meaning.mean(dim=0)
+
+    def center_meaning(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
+        """Meaning vectors minus their language's mean (unchanged without centering)."""
+        return meaning if self.centering is None else self.centering(meaning, langs)
+
     # -- convenience -----------------------------------------------------------------------
 
     @torch.inference_mode()
@@ -773,7 +832,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
                 meanings.append(out.meaning.float().cpu())
                 contexts.append(out.context.float().cpu())
             if "meaning" in wanted:
-                results["meaning"] = torch.cat(meanings)
+                results["meaning"] = self.center_meaning(torch.cat(meanings), [t.lang for t in targets]).cpu()
             if "context" in wanted:
                 results["context"] = torch.cat(contexts)
         return results[wanted[0]] if single else {k: results[k] for k in wanted}

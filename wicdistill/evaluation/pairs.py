@@ -6,7 +6,7 @@ model's ``encode`` takes, so loaders and encoding share one notion of "where the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..modeling_wicdistill import Target
 
@@ -41,6 +41,14 @@ class PairSet:
     pairs: list[WordPair] = field(default_factory=list)
     unlocatable: list[Unlocatable] = field(default_factory=list)
     n_total: int = 0
+
+    def with_languages(self, first: str | None, second: str | None) -> PairSet:
+        """The same pairs with each side's language set (models that centre per language use it)."""
+        pairs = [
+            replace(p, first=replace(p.first, lang=first), second=replace(p.second, lang=second))
+            for p in self.pairs
+        ]
+        return PairSet(self.source, pairs, self.unlocatable, self.n_total)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ ROWS = ("baseline", "meaning", "context")
 _ITEM_ERROR = re.compile(r"^item (\d+): (.*)$", re.S)
 _CHECK_CHUNK = 256
 
-Key = tuple[str, tuple[tuple[int, int], ...]]
+Key = tuple[str, tuple[tuple[int, int], ...], str | None]
 
 
 @dataclass
@@ -42,7 +42,7 @@ class EncodedTargets:
 
 
 def _key(target: Target) -> Key:
-    return target.text, target.spans
+    return target.text, target.spans, target.lang
 
 
 def find_untokenizable(model: Any, tokenizer: Any, targets: Sequence[Target]) -> dict[int, str]:
@@ -78,7 +78,9 @@ def find_untokenizable(model: Any, tokenizer: Any, targets: Sequence[Target]) ->
     return failures
 
 
-def rows_from_stacks(model: Any, stacks: torch.Tensor, chunk: int = 4096) -> dict[str, np.ndarray]:
+def rows_from_stacks(
+    model: Any, stacks: torch.Tensor, langs: Sequence[str | None], chunk: int = 4096
+) -> dict[str, np.ndarray]:
     """Baseline (layer mean), meaning and context vectors of precomputed layer stacks."""
     meanings, contexts = [], []
     with torch.inference_mode():
@@ -88,7 +90,7 @@ def rows_from_stacks(model: Any, stacks: torch.Tensor, chunk: int = 4096) -> dic
             contexts.append(out.context.float().cpu())
     return {
         "baseline": stacks.mean(dim=1).numpy(),
-        "meaning": torch.cat(meanings).numpy(),
+        "meaning": model.center_meaning(torch.cat(meanings), langs).numpy(),
         "context": torch.cat(contexts).numpy(),
     }
 
@@ -122,7 +124,7 @@ class VectorCache:
         keys = [_key(t) for t in targets]
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors and k not in self._failures))
         if missing:
-            fresh = [Target(text, spans) for text, spans in missing]
+            fresh = [Target(*key) for key in missing]
             failed = find_untokenizable(model, tokenizer, fresh)
             good = [i for i in range(len(fresh)) if i not in failed]
             new_vectors: dict[Key, tuple[np.ndarray, ...]] = {}
@@ -149,14 +151,14 @@ class VectorCache:
                 targets, tokenizer, batch_size=batch_size, output=list(ROWS), show_progress_bar=show_progress
             )
             return [output[row] for row in ROWS]
-        keys = [_key(t) for t in targets]
-        todo = [t for t, k in zip(targets, keys) if k not in self.store]
+        keys = [(t.text, t.spans) for t in targets]
+        todo = list({k: Target(*k) for k in keys if k not in self.store}.values())
         if todo:
             stacks = model.encode(
                 todo, tokenizer, batch_size=batch_size, output="layer_stack", show_progress_bar=show_progress
             )
-            self.store.add([_key(t) for t in todo], stacks)
-        rows = rows_from_stacks(model, self.store.get(keys))
+            self.store.add([(t.text, t.spans) for t in todo], stacks)
+        rows = rows_from_stacks(model, self.store.get(keys), [t.lang for t in targets])
         return [rows[row] for row in ROWS]
 
 

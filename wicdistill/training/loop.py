@@ -95,6 +95,25 @@ def resolve_checkpoint(output_dir: Path, value: str | None) -> Path | None:
     return path
 
 
+CENTERING_RECORDS = 20000
+
+
+@torch.no_grad()
+def fit_centers(model: Any, dataset: Any, corpus: Any, device: torch.device) -> None:
+    """Fit the per-language meaning means on (up to 20k) training records, all three roles."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base.eval()
+    positions = np.linspace(0, len(dataset) - 1, min(len(dataset), CENTERING_RECORDS)).astype(int).tolist()
+    meanings, langs = [], []
+    for start in range(0, len(positions), 256):
+        chunk = positions[start : start + 256]
+        batch = {k: v.to(device) for k, v in dataset.__getitems__(chunk).items() if k != "negative_host"}
+        meanings.append(base(**batch).meaning.float().cpu())
+        records = dataset.records[chunk]
+        langs += [corpus.langs[role][r] for role in ("anchor", "positive", "negative") for r in records]
+    base.fit_meaning_centers(torch.cat(meanings), langs)
+
+
 def _trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {
         n: p.detach().to("cpu", copy=True).contiguous()
@@ -126,7 +145,7 @@ def _count(values: Sequence[str]) -> dict[str, int]:
     return counts
 
 
-def _build_model(config: TrainingConfig) -> tuple[WicDistillModel, Any, str]:
+def _build_model(config: TrainingConfig, languages: list[str] | None) -> tuple[WicDistillModel, Any, str]:
     from transformers import AutoTokenizer
 
     path = resolve_encoder(config.encoder)
@@ -139,6 +158,7 @@ def _build_model(config: TrainingConfig) -> tuple[WicDistillModel, Any, str]:
         distiller_dropout=config.distiller_dropout,
         layer_position_embedding=config.layer_position_embedding,
         use_negatives=config.use_negatives,
+        centering_languages=languages,
         alignment_weight=config.alignment_weight,
         alignment_temperature=config.alignment_temperature,
         encoder_name_or_path=config.encoder,
@@ -163,8 +183,15 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         project_dir=str(output_dir / "logs"),
     )
     set_seed(config.seed)
-    model, tokenizer, encoder_path = _build_model(config)
     corpus = read_corpus(config.corpus)
+    languages = (
+        sorted({lang for values in corpus.langs.values() for lang in values})
+        if config.language_centering
+        else None
+    )
+    if config.language_centering and not languages:
+        raise ValueError("language_centering needs a corpus whose records carry a 'lang' per word")
+    model, tokenizer, encoder_path = _build_model(config, languages)
     train_ids, val_ids = split_records(corpus.pair_ids, config.validation_fraction, config.seed)
     if config.max_train_records is not None and config.max_train_records < len(train_ids):
         # a seeded subset (learning curves); the validation split and the feature cache stay the same
@@ -348,6 +375,8 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         final = accelerator.unwrap_model(model)
         if best_path.exists():
             final.load_state_dict(load_file(str(best_path)), strict=False)
+        if config.language_centering:
+            fit_centers(accelerator.unwrap_model(model), train_set, corpus, accelerator.device)
         if config.use_lora:
             final.save_pretrained(str(output_dir / "adapter"))
             final = final.merge_and_unload()
@@ -399,6 +428,7 @@ def _summary(
             "use_negatives": model.config.use_negatives,
             "alignment_weight": model.config.alignment_weight,
             "alignment_temperature": model.config.alignment_temperature,
+            "centering_languages": model.config.centering_languages,
         },
         "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus),
         "hyperparameters": {

@@ -49,4 +49,4 @@ def load_am2ico(path: str | os.PathLike) -> PairSet:
                 targets.append(target)
         if len(targets) == 2:
             result.pairs.append(WordPair(pair_id, targets[0], targets[1], LABELS[fields[2].strip()]))
-    return result
+    return result.with_languages(Path(path).parent.name, "en")

@@ -110,4 +110,5 @@ def load_mcl_wic(data_path: str | os.PathLike, gold_path: str | os.PathLike | No
                 targets.append(target)
         if len(targets) == 2:
             result.pairs.append(WordPair(pair_id, targets[0], targets[1], gold[pair_id]))
-    return result
+    languages = re.search(r"\.([a-z]{2})-([a-z]{2})\.", data_path.name)
+    return result.with_languages(*languages.groups()) if languages else result

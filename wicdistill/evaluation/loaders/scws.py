@@ -50,7 +50,7 @@ def load_paired_lines(path: str | os.PathLike) -> PairSet:
                 targets.append(Target(text, (span,)))
         if len(targets) == 2:
             result.pairs.append(WordPair(pair_id, targets[0], targets[1], rows[0][2]))
-    return result
+    return result.with_languages("en", "en")
 
 
 load_scws = load_paired_lines

@@ -44,12 +44,12 @@ def load_translation_pairs(path: str | os.PathLike) -> dict[str, PairSet]:
             pairs.n_total += 1
             pair_id = str(record.get("id", f"{path.name}:{number}"))
             targets = []
-            for side, (text, _, start, end) in enumerate((english, foreign), start=1):
+            for side, (text, lang, start, end) in enumerate((english, foreign), start=1):
                 span = checked_span(text, start, end)
                 if isinstance(span, str):
                     pairs.unlocatable.append(Unlocatable(pair_id, side, span))
                 else:
-                    targets.append(Target(text, (span,)))
+                    targets.append(Target(text, (span,), lang))
             if len(targets) == 2:
                 pairs.pairs.append(WordPair(pair_id, targets[0], targets[1], 1.0))
     return by_language

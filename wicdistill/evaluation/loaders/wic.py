@@ -61,4 +61,4 @@ def load_wic(data_path: str | os.PathLike, gold_path: str | os.PathLike | None =
                 targets.append(Target(text, (span,)))
         if len(targets) == 2:
             result.pairs.append(WordPair(pair_id, targets[0], targets[1], LABELS[label.strip()]))
-    return result
+    return result.with_languages("en", "en")
