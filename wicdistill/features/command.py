@@ -1,7 +1,8 @@
 """``wicdistill extract-features``: cache the layer stacks of a corpus for training.
 
-Runs in one process, or sharded over processes with ``accelerate launch -m wicdistill.cli
-extract-features ...`` (each process encodes its own chunks of the same cache).
+Runs in one process, or sharded over processes with ``accelerate launch --multi_gpu
+--num_processes N -m wicdistill.cli extract-features ...`` (each process encodes its own chunks
+of the same cache; on a machine without GPUs the processes join over gloo on the CPU).
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from accelerate import Accelerator
-
     from ..backbones import resolve_encoder
     from ..modeling_wicdistill import WicDistillModel
     from .extract import extract_features
 
     layers = [int(v) for v in args.layers.replace(",", " ").split()] if args.layers else None
-    accelerator = Accelerator()
+    from ..distributed import make_accelerator
+
+    accelerator = make_accelerator()
     from transformers import AutoTokenizer
 
     path = resolve_encoder(args.encoder)

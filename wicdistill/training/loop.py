@@ -168,15 +168,16 @@ def _build_model(config: TrainingConfig, languages: list[str] | None) -> tuple[W
 
 def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dict[str, Any]:
     """Run (or resume) a training run and return its summary (also written as JSON)."""
-    from accelerate import Accelerator
     from accelerate.utils import set_seed
+
+    from ..distributed import make_accelerator
 
     config.validate()
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
     started = time.perf_counter()
     output_dir = Path(config.output_dir)
-    accelerator = Accelerator(
+    accelerator = make_accelerator(
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
         log_with="tensorboard" if config.report_to == "tensorboard" else None,
