@@ -146,6 +146,9 @@ def test_binary_numbers_match_the_metrics_on_the_same_vectors():
         assert got["threshold"] == pytest.approx(threshold)
         assert got["score"] == pytest.approx(100 * accuracy(cosines, labels, threshold))
         assert got["auc"] == pytest.approx(roc_auc(cosines, labels))
+    split = row_cosines(vectors["meaning"].numpy(), vectors["context"].numpy()).mean()
+    assert report["tasks"]["mcl-wic-dev-en"]["meaning_context_cosine"] == pytest.approx(split)
+    assert "## Meaning vs context" in format_table(report)
 
 
 def test_each_target_is_encoded_once_and_shared_splits_are_reused(monkeypatch):

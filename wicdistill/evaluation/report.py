@@ -63,6 +63,20 @@ def format_table(report: dict) -> str:
     for name, task in tasks.items():
         for row in ROWS:
             lines.append(f"| {name} | {row} | {_details(task['rows'][row])} |")
+    split = [
+        (name, task["meaning_context_cosine"])
+        for name, task in tasks.items()
+        if task.get("meaning_context_cosine") is not None
+    ]
+    if split:
+        lines += [
+            "",
+            "## Meaning vs context",
+            "",
+            "Mean cosine of a target's meaning and context vectors (near 1: the heads collapsed).",
+            "",
+        ]
+        lines += [f"- {name}: {value:.3f}" for name, value in split]
     missing = [(name, task) for name, task in tasks.items() if task["n_unlocatable"]]
     if missing:
         lines += ["", "## Unlocatable targets", ""]

@@ -30,7 +30,7 @@ class StackStore:
     def __init__(self, folder: str | os.PathLike, model: Any):
         identity = encoder_identity(model)
         tag = json.dumps({k: identity[k] for k in ("config_hash", "weights_hash", "layers")}, sort_keys=True)
-        self.path = Path(folder) / f"stacks-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.pt"
+        self.path = Path(folder).expanduser() / f"stacks-{hashlib.sha256(tag.encode()).hexdigest()[:16]}.pt"
         self._rows: dict[Key, int] = {}
         self._stacks = torch.empty(0)
         if self.path.exists():

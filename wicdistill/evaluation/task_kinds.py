@@ -82,7 +82,7 @@ def run_binary(context: EvalContext, spec: TaskSpec) -> dict:
     evaluated = scored[0]
     tuning = scored[1] if tuning_set is not None else None
     rows = binary_rows(evaluated, tuning, tuned_on, oracle=spec.oracle)
-    extra = {"n_total": evaluated.n_total}
+    extra = {"n_total": evaluated.n_total, "meaning_context_cosine": evaluated.meaning_context_cosine}
     if tuning is not None:
         extra.update(
             n_tuning_pairs=len(tuning.pairs),
@@ -96,7 +96,12 @@ def run_graded(context: EvalContext, spec: TaskSpec) -> dict:
     """Spearman of pair cosines against ratings."""
     (evaluated,) = pair_cosines(context, [spec.source.load(context, spec.name)])
     return _entry(
-        spec, len(evaluated.pairs), evaluated.unlocatable, graded_rows(evaluated), n_total=evaluated.n_total
+        spec,
+        len(evaluated.pairs),
+        evaluated.unlocatable,
+        graded_rows(evaluated),
+        n_total=evaluated.n_total,
+        meaning_context_cosine=evaluated.meaning_context_cosine,
     )
 
 

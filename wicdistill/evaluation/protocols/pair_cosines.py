@@ -22,6 +22,7 @@ class PairCosines:
     cosines: dict[str, np.ndarray]
     unlocatable: list[Unlocatable]
     n_total: int
+    meaning_context_cosine: float | None = None
 
 
 def pair_cosines(context: EvalContext, sets: Sequence[PairSet]) -> list[PairCosines]:
@@ -48,5 +49,9 @@ def pair_cosines(context: EvalContext, sets: Sequence[PairSet]) -> list[PairCosi
             row: row_cosines(encoded.vectors[row][index], encoded.vectors[row][index + 1]) for row in ROWS
         }
         gold = np.asarray([pair.gold for pair in kept], dtype=np.float64)
-        results.append(PairCosines(kept, gold, cosines, unlocatable, pair_set.n_total))
+        both = np.concatenate([index, index + 1])
+        # How far meaning and context separate: near 1 means the two heads collapsed into one.
+        split = row_cosines(encoded.vectors["meaning"][both], encoded.vectors["context"][both])
+        mean_split = float(split.mean()) if len(both) else None
+        results.append(PairCosines(kept, gold, cosines, unlocatable, pair_set.n_total, mean_split))
     return results
