@@ -1,0 +1,293 @@
+"""Write docs/results.md from the evaluation and training JSON files under bench/results.
+
+    python bench/make_results.py            # rewrites docs/results.md
+
+Every number in docs/results.md comes from a file in bench/results; the prose around the tables
+(what was tried, why, what it did) lives in bench/results/notes.md and is copied in verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+OUT = ROOT / "docs" / "results.md"
+MCL = ("ar", "en", "fr", "ru", "zh")
+AM2ICO = ("ar", "de", "ru", "zh")
+OFFSET = ("ar", "de", "es", "fr", "ru", "zh")
+ROWS = ("baseline", "meaning", "context")
+
+MINILM_TRAIN = (
+    "python train_accelerate.py --corpus ~/.cache/wicdistill/corpora/en-minilm "
+    "--features_dir ~/.cache/wicdistill/features/en-minilm-all --learning_rate 3e-4 --batch_size 128 "
+    "--warmup_steps 200 --max_epochs 6 --evals_per_epoch 4 --patience 8 --output_dir runs/NAME"
+)
+E5_TRAIN = (
+    "python train_accelerate.py --corpus ~/.cache/wicdistill/corpora/xling-e5 "
+    "--features_dir ~/.cache/wicdistill/features/xling-e5-all --encoder multilingual-e5-small "
+    "--learning_rate 3e-4 --batch_size 128 --warmup_steps 200 --max_epochs 6 --evals_per_epoch 4 "
+    "--patience 8 --output_dir runs/NAME"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    change: str
+    flags: str
+
+
+ABLATIONS = (
+    Run(
+        "M8k_upper",
+        "reference: layers 4–6, embedding negatives, 1 distiller layer",
+        "--layers 4,5,6 --max_train_records 8000",
+    ),
+    Run("M8k_noneg", "no negatives", "--layers 4,5,6 --max_train_records 8000 --use_negatives false"),
+    Run(
+        "M8k_random",
+        "random (frequency-matched) negatives",
+        "--layers 4,5,6 --max_train_records 8000 (corpus built with --negatives random)",
+    ),
+    Run("M8k_all", "all layers 0–6", "--layers 0,1,2,3,4,5,6 --max_train_records 8000"),
+    Run("M8k_mid", "middle band 2–4", "--layers 2,3,4 --max_train_records 8000"),
+    Run(
+        "M8k_pos",
+        "learned layer-position embedding",
+        "--layers 4,5,6 --max_train_records 8000 --layer_position_embedding true",
+    ),
+    Run("M8k_2layer", "two distiller layers", "--layers 4,5,6 --max_train_records 8000 --distiller_layers 2"),
+)
+CURVE = (
+    Run("M2k_upper", "2,000 records", "--max_train_records 2000"),
+    Run("M8k_upper", "8,000 records", "--max_train_records 8000"),
+    Run("M16k_upper", "16,000 records", "--max_train_records 16000"),
+    Run("M32k_upper", "all 30,907 records", ""),
+)
+XLING = (
+    Run("X_paper", "paper loss (recipe 2)", ""),
+    Run(
+        "X_align", "+ contrastive alignment M(anchor)–M(positive), weight 1, τ 0.05", "--alignment_weight 1.0"
+    ),
+    Run("X_center", "+ per-language meaning centring", "--language_centering true"),
+    Run("X_align_center", "+ alignment + centring", "--alignment_weight 1.0 --language_centering true"),
+)
+
+
+def load(group: str, name: str) -> tuple[dict | None, dict | None]:
+    folder = RESULTS / group / name
+    report = folder / "evaluation.json"
+    summary = folder / "training_summary.json"
+    return (
+        json.loads(report.read_text()) if report.exists() else None,
+        json.loads(summary.read_text()) if summary.exists() else None,
+    )
+
+
+def score(report: dict | None, task: str, row: str, key: str = "score") -> float | None:
+    if report is None or task not in report["tasks"]:
+        return None
+    return report["tasks"][task]["rows"][row].get(key)
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def avg(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return mean(present) if present and len(present) == len(values) else None
+
+
+def train_facts(summary: dict | None) -> tuple[str, str, str]:
+    if summary is None:
+        return "–", "–", "–"
+    training = summary["training"]
+    return (
+        f"{summary['corpus']['train_records']:,}",
+        f"{training['best_validation_loss']:.4f} @ {training['best_step']}/{training['steps']}",
+        f"{summary['wall_time_s']['training']:.0f}",
+    )
+
+
+def three(report: dict | None, task: str) -> list[str]:
+    return [fmt(score(report, task, row)) for row in ROWS]
+
+
+def recipe1_section() -> list[str]:
+    report, summary = load("recipe1", "minilm-en")
+    lines = ["## Recipe 1: all-MiniLM-L6-v2, English (`configs/minilm-en.yaml`)", ""]
+    if report is None:
+        return lines + ["(not run yet)", ""]
+    lines += [
+        "| task | metric | pairs | baseline | meaning | context | threshold (baseline / meaning) | tuned on |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    for task, entry in report["tasks"].items():
+        rows = entry["rows"]
+        thresholds = " / ".join(fmt(rows[r].get("threshold"), 3) for r in ("baseline", "meaning"))
+        tuned = rows["baseline"].get("tuned_on", "")
+        metric = entry["metric"] + (f" ({entry['score_from']})" if entry.get("score_from") else "")
+        lines.append(
+            f"| {task} | {metric} | {entry['n_pairs']} | {' | '.join(three(report, task))} | "
+            f"{thresholds if tuned else '–'} | {tuned or '–'} |"
+        )
+    records, loss, seconds = train_facts(summary)
+    lines += ["", f"Training: {records} records, best validation loss {loss} steps, {seconds} s.", ""]
+    return lines
+
+
+def ablation_section() -> list[str]:
+    lines = [
+        "## Recipe 1 ablations (8,000 training records, 6 epochs, everything else as recipe 1)",
+        "",
+        "WiC dev accuracy (threshold tuned on WiC train) and SCWS Spearman × 100; `M·C` is the mean cosine",
+        "of a WiC target's meaning and context vectors (near 1 = the heads collapsed into one).",
+        "",
+        "| run | change | WiC base | WiC meaning | WiC context | SCWS base | SCWS meaning | SCWS context | M·C | best val loss @ step | train s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for run in ABLATIONS:
+        report, summary = load("ablation", run.name)
+        if report is None:
+            lines.append(f"| {run.name} | {run.change} | not run |  |  |  |  |  |  |  |  |")
+            continue
+        split = report["tasks"]["wic"].get("meaning_context_cosine")
+        _, loss, seconds = train_facts(summary)
+        lines.append(
+            f"| {run.name} | {run.change} | {' | '.join(three(report, 'wic'))} | "
+            f"{' | '.join(three(report, 'scws'))} | {fmt(split, 3)} | {loss} | {seconds} |"
+        )
+    lines += [
+        "",
+        "### Learning curve (layers 4–6)",
+        "",
+        "| records | WiC meaning | SCWS meaning | WiC base | best val loss @ step |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for run in CURVE:
+        report, summary = load("ablation", run.name)
+        _, loss, _ = train_facts(summary)
+        lines.append(
+            f"| {run.change} | {fmt(score(report, 'wic', 'meaning'))} | {fmt(score(report, 'scws', 'meaning'))} | "
+            f"{fmt(score(report, 'wic', 'baseline'))} | {loss} |"
+        )
+    lines += ["", "Commands (one run each; `NAME` is the run name):", "", "```", MINILM_TRAIN + " FLAGS"]
+    lines += [
+        "wicdistill evaluate runs/NAME --tasks wic,scws --stack-cache ~/.cache/wicdistill/stacks "
+        "--output bench/results/ablation/NAME",
+        "```",
+        "",
+        "| run | FLAGS |",
+        "|---|---|",
+    ]
+    lines += [f"| {run.name} | `{run.flags}` |" for run in ABLATIONS + CURVE if run.flags]
+    return lines + [""]
+
+
+def recipe2_section() -> list[str]:
+    report, summary = load("xling", "X_paper")
+    lines = ["## Recipe 2: multilingual-e5-small, crosslingual (`configs/e5-crosslingual.yaml`)", ""]
+    if report is None:
+        return lines + ["(not run yet)", ""]
+    lines += [
+        "Accuracy with the threshold tuned on the same dev split (the MCL-WiC protocol for X–X dev).",
+        "",
+        "| task | pairs | baseline | meaning | context | threshold baseline / meaning | AUC baseline / meaning |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    tasks = [f"mcl-wic-dev-{x}" for x in MCL] + [f"am2ico-dev-{x}" for x in AM2ICO]
+    for task in tasks:
+        entry = report["tasks"].get(task)
+        if entry is None:
+            continue
+        rows = entry["rows"]
+        lines.append(
+            f"| {task} | {entry['n_pairs']} | {' | '.join(three(report, task))} | "
+            f"{fmt(rows['baseline'].get('threshold'), 3)} / {fmt(rows['meaning'].get('threshold'), 3)} | "
+            f"{fmt(rows['baseline'].get('auc'), 3)} / {fmt(rows['meaning'].get('auc'), 3)} |"
+        )
+    for label, names in (
+        ("MCL-WiC dev mean", [f"mcl-wic-dev-{x}" for x in MCL]),
+        ("AM2iCo dev mean", [f"am2ico-dev-{x}" for x in AM2ICO]),
+    ):
+        means = [fmt(avg([score(report, t, row) for t in names])) for row in ROWS]
+        lines.append(f"| **{label}** | | {' | '.join(means)} | | |")
+    records, loss, seconds = train_facts(summary)
+    lines += ["", f"Training: {records} records, best validation loss {loss} steps, {seconds} s.", ""]
+    return lines
+
+
+def transfer_section() -> list[str]:
+    lines = [
+        "## Language-neutral meaning vectors (issue 9): transfer of a same-language threshold",
+        "",
+        "Offset: how far English–X translation cosines (held-back corpus pairs) sit below X–X same-sense",
+        "cosines, in units of the X–X same/different separation (MCL-WiC X–X dev, en–en for de/es); below 1",
+        "means a same-language threshold can accept translations. AM2iCo: X–en pairs, accuracy with the",
+        "threshold tuned on MCL-WiC X–X dev of the language (en–en for de) vs its own dev-tuned threshold.",
+        "",
+        "| run | row | "
+        + " | ".join(f"offset {x}" for x in OFFSET)
+        + " | AM2iCo transferred | AM2iCo own | AM2iCo AUC | MCL-WiC X–X dev | X–X AUC |",
+        "|---|---|" + "---:|" * (len(OFFSET) + 5),
+    ]
+    seen_baseline = False
+    for run in XLING:
+        report, _ = load("xling", run.name)
+        if report is None:
+            lines.append(f"| {run.name} | not run |" + " |" * (len(OFFSET) + 5))
+            continue
+        rows = ROWS if not seen_baseline else ("meaning", "context")
+        seen_baseline = True
+        for row in rows:
+            label = "raw encoder" if row == "baseline" else f"{run.change}: {row}"
+            offsets = [fmt(score(report, f"offset-{x}", row), 2) for x in OFFSET]
+            transferred = avg([score(report, f"am2ico-{x}-transfer", row) for x in AM2ICO])
+            own = avg([score(report, f"am2ico-dev-{x}", row) for x in AM2ICO])
+            auc = avg([score(report, f"am2ico-dev-{x}", row, "auc") for x in AM2ICO])
+            xx = avg([score(report, f"mcl-wic-dev-{x}", row) for x in MCL])
+            xx_auc = avg([score(report, f"mcl-wic-dev-{x}", row, "auc") for x in MCL])
+            lines.append(
+                f"| {run.name} | {label} | {' | '.join(offsets)} | {fmt(transferred)} | {fmt(own)} | "
+                f"{fmt(auc, 3)} | {fmt(xx)} | {fmt(xx_auc, 3)} |"
+            )
+    lines += ["", "Commands:", "", "```", E5_TRAIN + " FLAGS"]
+    lines += [
+        "wicdistill evaluate runs/NAME --tasks mcl-wic-dev,am2ico-dev-ar,am2ico-dev-de,am2ico-dev-ru,"
+        "am2ico-dev-zh,am2ico-ar-transfer,am2ico-de-transfer,am2ico-ru-transfer,am2ico-zh-transfer,offset "
+        "--heldout ~/.cache/wicdistill/corpora/xling-e5/heldout.jsonl --stack-cache ~/.cache/wicdistill/stacks "
+        "--output bench/results/xling/NAME",
+        "```",
+        "",
+        "| run | FLAGS |",
+        "|---|---|",
+    ]
+    lines += [f"| {run.name} | `{run.flags or '(none)'}` |" for run in XLING]
+    return lines + [""]
+
+
+def main() -> None:
+    notes = RESULTS / "notes.md"
+    lines = [
+        "# Results",
+        "",
+        "Generated by `python bench/make_results.py` from the JSON files in `bench/results/`; do not edit",
+        "by hand. All numbers are on dev data (WiC dev, SCWS, STS-B dev, MCL-WiC dev, AM2iCo dev),",
+        "measured on the 2-core CPU machine; wall times were taken while other runs shared the machine.",
+        "",
+    ]
+    if notes.exists():
+        lines += [notes.read_text().rstrip(), ""]
+    for section in (recipe1_section, ablation_section, recipe2_section, transfer_section):
+        lines += section()
+    OUT.write_text("\n".join(lines).rstrip() + "\n")
+    print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
