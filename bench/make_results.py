@@ -18,7 +18,7 @@ RESULTS = ROOT / "bench" / "results"
 OUT = ROOT / "docs" / "results.md"
 MCL = ("ar", "en", "fr", "ru", "zh")
 AM2ICO = ("ar", "de", "ru", "zh")
-OFFSET = ("ar", "de", "es", "fr", "ru", "zh")
+OFFSET = ("ar", "de", "fr", "ru", "zh")
 ROWS = ("baseline", "meaning", "context")
 
 MINILM_TRAIN = (
