@@ -61,6 +61,11 @@ ABLATIONS = (
         "--layers 4,5,6 --max_train_records 8000 --layer_position_embedding true",
     ),
     Run("M8k_2layer", "two distiller layers", "--layers 4,5,6 --max_train_records 8000 --distiller_layers 2"),
+    Run(
+        "M7k_diffword",
+        "only positives that are another word (embedding-aligned; 6,968 records, 7 epochs)",
+        "--layers 4,5,6 --max_epochs 7 (corpus: the en-minilm train records with alignment mutual_argmax, i.e. positives found by embedding alignment, not surface/stem match)",
+    ),
 )
 CURVE = (
     Run("M2k_upper", "2,000 records", "--max_train_records 2000"),
