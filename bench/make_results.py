@@ -80,6 +80,7 @@ XLING = (
     ),
     Run("X_center", "+ per-language meaning centring", "--language_centering true"),
     Run("X_align_center", "+ alignment + centring", "--alignment_weight 1.0 --language_centering true"),
+    Run("X_align_mid", "+ alignment, layers 4–9 instead of 7–12", "--alignment_weight 1.0 --layers 4,5,6,7,8,9"),
 )
 
 

@@ -290,3 +290,18 @@ def test_language_centering_is_fitted_after_training(encoder_dir, corpus_file, t
     assert means.shape == (3, 32)
     assert means.abs().sum(dim=1).min() > 0
     assert not torch.equal(means[0], means[1])
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_recipes_build_valid_configs(path):
+    """Every recipe in configs/ parses into corpus, training and evaluation settings."""
+    from wicdistill.corpus import CorpusConfig
+    from wicdistill.evaluation.tasks import resolve_tasks
+    from wicdistill.recipe import load_recipe
+
+    recipe = load_recipe(path)
+    CorpusConfig(**recipe.corpus)
+    config = TrainingConfig(**recipe.training_values())
+    assert config.corpus == str(recipe.output_dir / "corpus")
+    offset = ["ar", "fr"] if recipe.evaluate.get("heldout") else []
+    assert resolve_tasks(recipe.evaluate["tasks"], offset_languages=offset)
