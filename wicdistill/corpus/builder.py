@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from ..io_utils import atomic_write_text
 from .alignment import AlignmentConfig, align_sentences, link_for_word
 from .config import CorpusConfig
 from .encoding import ContextualEncoder
@@ -42,7 +43,7 @@ from .targets import TargetRules, select_targets, sentence_length_reason
 from .vocabulary import Vocabulary
 from .word_pieces import tokenizer_splitter
 from .words import Word, segment_words
-from .writer import ShardWriter, atomic_write
+from .writer import ShardWriter
 
 
 @dataclass
@@ -439,7 +440,7 @@ class CorpusBuilder:
         report = stats.report()
         report["records"] = {**split_counts, "total": sum(split_counts.values())}
         report["config"] = config.to_dict()
-        atomic_write(
+        atomic_write_text(
             out_dir / "stats.json", json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
         )
         return report

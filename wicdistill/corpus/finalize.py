@@ -11,10 +11,10 @@ from typing import Any
 
 import datasets
 
+from ..io_utils import atomic_write_text
 from .heldout import is_heldout
 from .records import FEATURES
 from .sample import format_sample
-from .writer import atomic_write
 
 
 def _save_dataset(records: list[dict[str, Any]], folder: Path) -> None:
@@ -28,7 +28,7 @@ def _save_dataset(records: list[dict[str, Any]], folder: Path) -> None:
 
 
 def _write_jsonl(records: list[dict[str, Any]], path: Path) -> None:
-    atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def write_outputs(
@@ -51,5 +51,5 @@ def write_outputs(
     if heldout_fraction:
         _save_dataset(heldout, out_dir / "heldout")
         _write_jsonl(heldout, out_dir / "heldout.jsonl")
-    atomic_write(out_dir / "sample.txt", format_sample(train, sample_size, seed))
+    atomic_write_text(out_dir / "sample.txt", format_sample(train, sample_size, seed))
     return {"train": len(train), "heldout": len(heldout)}

@@ -8,29 +8,14 @@ flight, which the next run redoes from the same input position with the same cou
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..io_utils import atomic_write_text
+
 PROGRESS = "progress.json"
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class ShardWriter:
@@ -58,12 +43,12 @@ class ShardWriter:
         """Make a chunk's records durable, then advance the progress marker past it."""
         if records:
             lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-            atomic_write(self.work / f"shard-{chunk:07d}.jsonl", lines)
+            atomic_write_text(self.work / f"shard-{chunk:07d}.jsonl", lines)
         state = {**state, "fingerprint": self.fingerprint, "next_chunk": chunk + 1}
-        atomic_write(self.work / PROGRESS, json.dumps(state, ensure_ascii=False))
+        atomic_write_text(self.work / PROGRESS, json.dumps(state, ensure_ascii=False))
 
     def mark_finished(self, state: dict[str, Any]) -> None:
-        atomic_write(
+        atomic_write_text(
             self.work / PROGRESS, json.dumps({**state, "fingerprint": self.fingerprint, "finished": True})
         )
 

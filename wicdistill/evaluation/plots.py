@@ -13,7 +13,7 @@ import json
 import math
 import os
 
-from .report import atomic_write_bytes
+from ..io_utils import atomic_write_bytes
 from .vectors import ROWS
 
 COLOURS = {"baseline": "#7f7f7f", "meaning": "#1f77b4", "context": "#ff7f0e"}
