@@ -80,7 +80,12 @@ XLING = (
     ),
     Run("X_center", "+ per-language meaning centring", "--language_centering true"),
     Run("X_align_center", "+ alignment + centring", "--alignment_weight 1.0 --language_centering true"),
-    Run("X_align_mid", "+ alignment, layers 4–9 instead of 7–12", "--alignment_weight 1.0 --layers 4,5,6,7,8,9"),
+    Run(
+        "X_align_mid",
+        "+ alignment, layers 4–9 instead of 7–12",
+        "--alignment_weight 1.0 --layers 4,5,6,7,8,9",
+    ),
+    Run("X_align_w3", "+ alignment, weight 3", "--alignment_weight 3.0"),
 )
 
 
@@ -122,6 +127,22 @@ def train_facts(summary: dict | None) -> tuple[str, str, str]:
 
 def three(report: dict | None, task: str) -> list[str]:
     return [fmt(score(report, task, row)) for row in ROWS]
+
+
+def commands(train: str, evaluate: str, runs: list[Run]) -> list[str]:
+    """The train + evaluate command pair (``NAME`` = run name) and each run's extra flags."""
+    lines = [
+        "",
+        "Commands (one run each; `NAME` is the run name):",
+        "",
+        "```",
+        train + " FLAGS",
+        evaluate,
+        "```",
+    ]
+    lines += ["", "| run | FLAGS |", "|---|---|"]
+    lines += [f"| {run.name} | `{run.flags or '(none)'}` |" for run in dict.fromkeys(runs)]
+    return lines + [""]
 
 
 def recipe1_section() -> list[str]:
@@ -182,17 +203,11 @@ def ablation_section() -> list[str]:
             f"| {run.change} | {fmt(score(report, 'wic', 'meaning'))} | {fmt(score(report, 'scws', 'meaning'))} | "
             f"{fmt(score(report, 'wic', 'baseline'))} | {loss} |"
         )
-    lines += ["", "Commands (one run each; `NAME` is the run name):", "", "```", MINILM_TRAIN + " FLAGS"]
-    lines += [
+    evaluate = (
         "wicdistill evaluate runs/NAME --tasks wic,scws --stack-cache ~/.cache/wicdistill/stacks "
-        "--output bench/results/ablation/NAME",
-        "```",
-        "",
-        "| run | FLAGS |",
-        "|---|---|",
-    ]
-    lines += [f"| {run.name} | `{run.flags}` |" for run in ABLATIONS + CURVE if run.flags]
-    return lines + [""]
+        "--output bench/results/ablation/NAME"
+    )
+    return lines + commands(MINILM_TRAIN, evaluate, [run for run in ABLATIONS + CURVE if run.flags])
 
 
 def recipe2_section() -> list[str]:
@@ -262,19 +277,13 @@ def transfer_section() -> list[str]:
                 f"| {run.name} | {label} | {' | '.join(offsets)} | {fmt(transferred)} | {fmt(own)} | "
                 f"{fmt(auc, 3)} | {fmt(xx)} | {fmt(xx_auc, 3)} |"
             )
-    lines += ["", "Commands:", "", "```", E5_TRAIN + " FLAGS"]
-    lines += [
+    evaluate = (
         "wicdistill evaluate runs/NAME --tasks mcl-wic-dev,am2ico-dev-ar,am2ico-dev-de,am2ico-dev-ru,"
         "am2ico-dev-zh,am2ico-ar-transfer,am2ico-de-transfer,am2ico-ru-transfer,am2ico-zh-transfer,offset "
         "--heldout ~/.cache/wicdistill/corpora/xling-e5/heldout.jsonl --stack-cache ~/.cache/wicdistill/stacks "
-        "--output bench/results/xling/NAME",
-        "```",
-        "",
-        "| run | FLAGS |",
-        "|---|---|",
-    ]
-    lines += [f"| {run.name} | `{run.flags or '(none)'}` |" for run in XLING]
-    return lines + [""]
+        "--output bench/results/xling/NAME"
+    )
+    return lines + commands(E5_TRAIN, evaluate, list(XLING))
 
 
 def main() -> None:
