@@ -8,7 +8,7 @@ import pytest
 import torch
 from conftest import REPO_ROOT, build_model
 from safetensors.torch import load_file
-from triples import triple_dataset
+from triples import triple_dataset, triple_dataset_from
 
 from wicdistill import WicDistillModel
 from wicdistill.training.config import TrainingConfig, parse_config
@@ -261,6 +261,32 @@ def test_max_train_records_subsamples_the_training_split_only(encoder_dir, corpu
     small = train(_config(encoder_dir, corpus_file, tmp_path / "small", max_steps=1, max_train_records=20))
     assert small["corpus"]["train_records"] == 20
     assert small["corpus"]["validation_records"] == full["corpus"]["validation_records"]
+
+
+def test_drop_identical_positives_keeps_only_other_words(encoder_dir, tmp_path):
+    from triples import _span, triple_records
+
+    records = triple_records(96, crosslingual_every=3)
+    for i, record in enumerate(records):
+        if i % 4 == 0:  # a translation that is another word, with its span
+            record["positive"] = {**_span("Le {} est au bord du fleuve.", "rivage"), "lang": "fr"}
+        if i == 1:  # same word, other case: still identical
+            text = record["positive"]["text"]
+            s, e = record["positive"]["start"], record["positive"]["end"]
+            record["positive"]["text"] = text[:s] + text[s:e].upper() + text[e:]
+    path = tmp_path / "corpus.jsonl"
+    triple_dataset_from(records).to_json(str(path))
+    train_ids, val_ids = split_records([r["pair_id"] for r in records], 0.05, seed=7)
+    expected = sum(1 for i in train_ids if i % 4 == 0)
+    summary = train(_config(encoder_dir, path, tmp_path / "run", max_steps=1, drop_identical_positives=True))
+    assert summary["corpus"]["train_records"] == expected
+    assert summary["corpus"]["validation_records"] == len(val_ids)
+    for i in (0, 1):
+        records[i]["positive"] = dict(records[i]["anchor"])
+    none_left = [r for i, r in enumerate(records) if i % 4 != 0 or i < 2]
+    triple_dataset_from(none_left).to_json(str(path))
+    with pytest.raises(ValueError, match="drop_identical_positives left no training record"):
+        train(_config(encoder_dir, path, tmp_path / "none", max_steps=1, drop_identical_positives=True))
 
 
 def test_recipe_train_section_feeds_train_accelerate(tmp_path):

@@ -54,3 +54,7 @@ def triple_records(n: int, seed: int = 0, crosslingual_every: int = 0) -> list[d
 
 def triple_dataset(n: int, seed: int = 0, crosslingual_every: int = 0) -> datasets.Dataset:
     return datasets.Dataset.from_list(triple_records(n, seed, crosslingual_every))
+
+
+def triple_dataset_from(records: list[dict]) -> datasets.Dataset:
+    return datasets.Dataset.from_list(records)

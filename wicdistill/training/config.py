@@ -46,6 +46,7 @@ class TrainingConfig:
     patience: int = 15
     validation_fraction: float = 0.05
     max_train_records: int | None = None
+    drop_identical_positives: bool = False
     checkpoint_every: int | None = None
     keep_checkpoints: int = 2
     resume_from_checkpoint: str | None = None

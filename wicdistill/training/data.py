@@ -46,6 +46,24 @@ def split_records(
     return train, val
 
 
+def identical_positives(corpus: Any) -> np.ndarray:
+    """Per record: is the positive the anchor's own word form (case-folded)?
+
+    Such positives (a copied name or number in a translation, the same word in a paraphrase)
+    teach the meaning head "same string" rather than "same sense".
+    """
+    words = {
+        role: [
+            text[start:end].casefold()
+            for text, start, end in zip(corpus.texts[role], corpus.starts[role], corpus.ends[role])
+        ]
+        for role in ("anchor", "positive")
+    }
+    return np.fromiter(
+        (a == p for a, p in zip(words["anchor"], words["positive"])), dtype=bool, count=len(words["anchor"])
+    )
+
+
 def canonical_triples(batch_size: int, device: torch.device | None = None) -> torch.Tensor:
     """Rows (i, B + i, 2B + i): anchors, positives and negatives laid out one after another."""
     return torch.arange(3 * batch_size, device=device).view(3, batch_size).T

@@ -35,6 +35,7 @@ from .data import (
     EpochShuffleSampler,
     OnTheFlyTriples,
     canonical_triples,
+    identical_positives,
     identity_collate,
     split_records,
 )
@@ -198,6 +199,12 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         # a seeded subset (learning curves); the validation split and the feature cache stay the same
         keep = np.random.default_rng(config.seed).permutation(len(train_ids))[: config.max_train_records]
         train_ids = np.sort(train_ids[keep])
+    if config.drop_identical_positives:
+        train_ids = train_ids[~identical_positives(corpus)[train_ids]]
+        if len(train_ids) == 0:
+            raise ValueError(
+                "drop_identical_positives left no training record: every positive is its anchor's word"
+            )
 
     feature_seconds = 0.0
     if config.on_the_fly:
