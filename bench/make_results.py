@@ -86,6 +86,11 @@ XLING = (
         "--alignment_weight 1.0 --layers 4,5,6,7,8,9",
     ),
     Run("X_align_w3", "+ alignment, weight 3", "--alignment_weight 3.0"),
+    Run(
+        "X_align_drop",
+        "+ alignment, positives identical to the anchor dropped",
+        "--alignment_weight 1.0 --drop_identical_positives true",
+    ),
 )
 
 
