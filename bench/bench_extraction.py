@@ -17,6 +17,7 @@ import argparse
 import random
 import sys
 import tempfile
+from contextlib import nullcontext
 
 import datasets
 import torch
@@ -48,12 +49,18 @@ def triples_over(sentences: list[str], targets_per_sentence: int, seed: int = 0)
 
 @torch.inference_mode()
 def bare_forward(model, tokenizer, sentences: list[str], batch_size: int) -> None:
+    """All hidden states of length-sorted batches; bf16 autocast on CUDA, as extraction uses."""
     order = sorted(sentences, key=len, reverse=True)
+    on_cuda = model.device.type == "cuda"
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if on_cuda else nullcontext()
     for start in range(0, len(order), batch_size):
         batch = tokenizer(order[start : start + batch_size], padding=True, return_tensors="pt").to(
             model.device
         )
-        model.encoder(**batch, output_hidden_states=True)
+        with autocast:
+            model.encoder(**batch, output_hidden_states=True)
+    if on_cuda:
+        torch.cuda.synchronize()
 
 
 @torch.inference_mode()

@@ -27,14 +27,13 @@ import re
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
 import torch
-from bench_extraction import triples_over
+from bench_extraction import bare_forward, triples_over
 from bench_training import raw_heads_loop
-from common import RESULTS, environment, wiki_sentences
+from common import RESULTS, environment, timed, wiki_sentences
 from transformers import AutoTokenizer, BertConfig, BertModel, XLMRobertaConfig, XLMRobertaModel
 
 from wicdistill.features.extract import extract_features
@@ -76,20 +75,6 @@ def peak_gib(device: torch.device) -> float | None:
     return round(torch.cuda.max_memory_allocated() / 2**30, 2) if device.type == "cuda" else None
 
 
-@torch.inference_mode()
-def bare_forward(model, tokenizer, sentences: list[str], batch_size: int, device: torch.device) -> float:
-    order = sorted(sentences, key=len, reverse=True)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
-    synchronize(device)
-    started = time.perf_counter()
-    for start in range(0, len(order), batch_size):
-        batch = tokenizer(order[start : start + batch_size], padding=True, return_tensors="pt").to(device)
-        with autocast:
-            model.encoder(**batch, output_hidden_states=True)
-    synchronize(device)
-    return time.perf_counter() - started
-
-
 def measure_encoder(kind: str, tokenizer, args, device: torch.device, root: Path) -> dict:
     sizes = SMOKE if args.smoke else LARGE
     folder = build_encoder(kind, tokenizer, sizes, root / kind)
@@ -100,10 +85,10 @@ def measure_encoder(kind: str, tokenizer, args, device: torch.device, root: Path
     corpus = triples_over(sentences, 3)
     targets = 3 * len(corpus)
     result: dict = {"layers": upper, "sentences": len(sentences), "targets": targets}
-    bare_forward(model, tokenizer, sentences[:256], 256, device)  # warm-up
+    bare_forward(model, tokenizer, sentences[:256], 256)  # warm-up
     for batch_size in args.forward_batches:
         reset_peak(device)
-        seconds = bare_forward(model, tokenizer, sentences, batch_size, device)
+        seconds, _ = timed(bare_forward, model, tokenizer, sentences, batch_size)
         result[f"bare_forward_b{batch_size}"] = {
             "targets_per_s": round(targets / seconds, 1),
             "sentences_per_s": round(len(sentences) / seconds, 1),

@@ -130,6 +130,11 @@ def train_facts(summary: dict | None) -> tuple[str, str, str]:
     )
 
 
+def training_line(summary: dict | None) -> list[str]:
+    records, loss, seconds = train_facts(summary)
+    return ["", f"Training: {records} records, best validation loss {loss} steps, {seconds} s.", ""]
+
+
 def three(report: dict | None, task: str) -> list[str]:
     return [fmt(score(report, task, row)) for row in ROWS]
 
@@ -168,9 +173,7 @@ def recipe1_section() -> list[str]:
             f"| {task} | {metric} | {entry['n_pairs']} | {' | '.join(three(report, task))} | "
             f"{thresholds if tuned else '–'} | {tuned or '–'} |"
         )
-    records, loss, seconds = train_facts(summary)
-    lines += ["", f"Training: {records} records, best validation loss {loss} steps, {seconds} s.", ""]
-    return lines
+    return lines + training_line(summary)
 
 
 def ablation_section() -> list[str]:
@@ -243,9 +246,7 @@ def recipe2_section() -> list[str]:
     ):
         means = [fmt(avg([score(report, t, row) for t in names])) for row in ROWS]
         lines.append(f"| **{label}** | | {' | '.join(means)} | | |")
-    records, loss, seconds = train_facts(summary)
-    lines += ["", f"Training: {records} records, best validation loss {loss} steps, {seconds} s.", ""]
-    return lines
+    return lines + training_line(summary)
 
 
 def transfer_section() -> list[str]:
@@ -253,7 +254,7 @@ def transfer_section() -> list[str]:
         "## Language-neutral meaning vectors (issue 9): transfer of a same-language threshold",
         "",
         "Offset: how far English–X translation cosines (held-back corpus pairs) sit below X–X same-sense",
-        "cosines, in units of the X–X same/different separation (MCL-WiC X–X dev, en–en for de/es); below 1",
+        "cosines, in units of the X–X same/different separation (MCL-WiC X–X dev, en–en for de); below 1",
         "means a same-language threshold can accept translations. AM2iCo: X–en pairs, accuracy with the",
         "threshold tuned on MCL-WiC X–X dev of the language (en–en for de) vs its own dev-tuned threshold.",
         "",
