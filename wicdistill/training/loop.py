@@ -195,16 +195,16 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         raise ValueError("language_centering needs a corpus whose records carry a 'lang' per word")
     model, tokenizer, encoder_path = _build_model(config, languages)
     train_ids, val_ids = split_records(corpus.pair_ids, config.validation_fraction, config.seed)
-    if config.max_train_records is not None and config.max_train_records < len(train_ids):
-        # a seeded subset (learning curves); the validation split and the feature cache stay the same
-        keep = np.random.default_rng(config.seed).permutation(len(train_ids))[: config.max_train_records]
-        train_ids = np.sort(train_ids[keep])
     if config.drop_identical_positives:
         train_ids = train_ids[~identical_positives(corpus)[train_ids]]
         if len(train_ids) == 0:
             raise ValueError(
                 "drop_identical_positives left no training record: every positive is its anchor's word"
             )
+    if config.max_train_records is not None and config.max_train_records < len(train_ids):
+        # a seeded subset (learning curves); the validation split and the feature cache stay the same
+        keep = np.random.default_rng(config.seed).permutation(len(train_ids))[: config.max_train_records]
+        train_ids = np.sort(train_ids[keep])
 
     feature_seconds = 0.0
     if config.on_the_fly:
