@@ -91,6 +91,11 @@ XLING = (
         "+ alignment, positives identical to the anchor dropped",
         "--alignment_weight 1.0 --drop_identical_positives true",
     ),
+    Run(
+        "X_align_xctx",
+        "+ alignment, cross-context positives (23 % of records re-paired)",
+        "--alignment_weight 1.0 --cross_context_positives true",
+    ),
 )
 
 

@@ -142,3 +142,17 @@ def test_cache_of_more_layers_serves_a_subset(corpus, tmp_path):
     stacks, _ = cache.gather(np.array([3]))
     expected = narrow.encode(_items(corpus, "anchor", [3]), tokenizer, output="layer_stack")
     torch.testing.assert_close(stacks[:1].float(), expected, atol=2e-3, rtol=2e-3)
+
+
+def test_gather_pairs_each_anchor_with_its_partners_triple(corpus, tmp_path):
+    model, tokenizer = build_model("bert")
+    cache = extract_features(corpus, model, tokenizer, tmp_path / "f", batch_size=8, show_progress=False)
+    records, partners = np.array([0, 5, 9]), np.array([4, 5, 1])
+    stacks, hosts = cache.gather(records, partners)
+    own, _ = cache.gather(records)
+    other, other_hosts = cache.gather(partners)
+    assert torch.equal(stacks[:3], own[:3])
+    assert torch.equal(stacks[3:], other[3:])
+    assert hosts.tolist() == other_hosts.tolist() == [1, 0, 0]
+    with pytest.raises(ValueError, match=r"partners has shape \(2,\), records \(3,\)"):
+        cache.gather(records, partners[:2])

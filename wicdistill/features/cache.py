@@ -63,16 +63,25 @@ class FeatureCache:
     def hidden_size(self) -> int:
         return int(self.stacks.shape[2])
 
-    def gather(self, records: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """Stacks ``(3B, L, d)`` float16 laid out anchors, positives, negatives, and hosts ``(B,)``."""
+    def gather(
+        self, records: np.ndarray, partners: np.ndarray | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Stacks ``(3B, L, d)`` float16 laid out anchors, positives, negatives, and hosts ``(B,)``.
+
+        ``partners`` (one record per record) supplies the positive, negative and host instead of
+        the record itself: the anchor of ``records[i]`` is paired with the triple of ``partners[i]``.
+        """
         records = np.asarray(records, dtype=np.int64)
-        rows = self.index[records].T.reshape(-1)
+        partners = records if partners is None else np.asarray(partners, dtype=np.int64)
+        if partners.shape != records.shape:
+            raise ValueError(f"partners has shape {partners.shape}, records {records.shape}")
+        rows = np.concatenate([self.index[records, 0], self.index[partners, 1], self.index[partners, 2]])
         order = np.argsort(rows, kind="stable")
         gathered = np.empty((len(rows), *self.stacks.shape[1:]), dtype=np.float16)
         gathered[order] = self.stacks[rows[order]]
         if self.layer_positions != list(range(self.stacks.shape[1])):
             gathered = np.ascontiguousarray(gathered[:, self.layer_positions])
-        return torch.from_numpy(gathered), torch.from_numpy(self.hosts[records].astype(np.int64))
+        return torch.from_numpy(gathered), torch.from_numpy(self.hosts[partners].astype(np.int64))
 
 
 def check_compatible(

@@ -47,6 +47,8 @@ class TrainingConfig:
     validation_fraction: float = 0.05
     max_train_records: int | None = None
     drop_identical_positives: bool = False
+    cross_context_positives: bool = False
+    balance_languages: bool = False
     checkpoint_every: int | None = None
     keep_checkpoints: int = 2
     resume_from_checkpoint: str | None = None

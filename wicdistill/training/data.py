@@ -46,22 +46,74 @@ def split_records(
     return train, val
 
 
+def target_words(corpus: Any, role: str) -> list[str]:
+    """The case-folded target word of every record in ``role`` (anchor, positive or negative)."""
+    return [
+        text[start:end].casefold()
+        for text, start, end in zip(corpus.texts[role], corpus.starts[role], corpus.ends[role])
+    ]
+
+
 def identical_positives(corpus: Any) -> np.ndarray:
     """Per record: is the positive the anchor's own word form (case-folded)?
 
     Such positives (a copied name or number in a translation, the same word in a paraphrase)
     teach the meaning head "same string" rather than "same sense".
     """
-    words = {
-        role: [
-            text[start:end].casefold()
-            for text, start, end in zip(corpus.texts[role], corpus.starts[role], corpus.ends[role])
-        ]
-        for role in ("anchor", "positive")
-    }
-    return np.fromiter(
-        (a == p for a, p in zip(words["anchor"], words["positive"])), dtype=bool, count=len(words["anchor"])
-    )
+    anchors, positives = target_words(corpus, "anchor"), target_words(corpus, "positive")
+    return np.fromiter((a == p for a, p in zip(anchors, positives)), dtype=bool, count=len(anchors))
+
+
+def cross_context_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
+    """For each of ``records``, a record of *another* sentence pair that pairs the same anchor word
+    with the same positive word (in the same language); the record itself when there is none.
+
+    Every generated positive shares its anchor's context (a translation or paraphrase of the same
+    sentence), so nothing asks the meaning head to ignore a change of context. The word pair
+    (say *bank*/*rive*) pins the sense, so the partner's positive is the same sense in another
+    sentence. Positives that are the anchor's own form pin nothing and keep their own record.
+    Within a group of records the partners are a seeded rotation: each positive is used once.
+    """
+    records = np.asarray(records, dtype=np.int64)
+    anchors, positives = target_words(corpus, "anchor"), target_words(corpus, "positive")
+    languages = corpus.langs.get("positive") or [""] * len(corpus)
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for record in np.unique(records).tolist():
+        if anchors[record] != positives[record]:
+            key = (anchors[record], positives[record], languages[record])
+            groups.setdefault(key, []).append(record)
+    partner_of = {int(r): int(r) for r in records}
+    rng = np.random.default_rng(seed)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        order = [members[i] for i in rng.permutation(len(members))]
+        for record, partner in zip(order, order[1:] + order[:1]):
+            if corpus.pair_ids[partner] != corpus.pair_ids[record]:
+                partner_of[record] = partner
+    return np.array([partner_of[int(r)] for r in records], dtype=np.int64)
+
+
+def balanced_records(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
+    """``records`` with each positive language's share raised to that of the largest one.
+
+    Every record is kept once and a seeded sample of each smaller language is repeated until it
+    has as many records as the largest, so that a language with a quarter of the bitext gets as
+    many updates as the others. Monolingual corpora (one language) come back unchanged.
+    """
+    records = np.asarray(records, dtype=np.int64)
+    languages = corpus.langs.get("positive") or [""] * len(corpus)
+    by_language: dict[str, list[int]] = {}
+    for record in records.tolist():
+        by_language.setdefault(languages[record], []).append(record)
+    target = max((len(v) for v in by_language.values()), default=0)
+    rng = np.random.default_rng(seed)
+    parts = []
+    for language in sorted(by_language):
+        members = np.array(by_language[language], dtype=np.int64)
+        repeats, rest = divmod(target, len(members))
+        parts += [np.tile(members, repeats), rng.permutation(members)[:rest]]
+    return np.sort(np.concatenate(parts)) if parts else records
 
 
 def canonical_triples(batch_size: int, device: torch.device | None = None) -> torch.Tensor:
@@ -91,14 +143,16 @@ class EpochShuffleSampler(Sampler[int]):
 class CachedTriples(Dataset):
     """Triples whose layer stacks come from a feature cache."""
 
-    def __init__(self, cache: FeatureCache, records: np.ndarray):
+    def __init__(self, cache: FeatureCache, records: np.ndarray, partners: np.ndarray | None = None):
         self.cache, self.records = cache, np.asarray(records)
+        self.partners = self.records if partners is None else _check_partners(self.records, partners)
 
     def __len__(self) -> int:
         return len(self.records)
 
     def __getitems__(self, positions: list[int]) -> dict[str, torch.Tensor]:
-        stacks, hosts = self.cache.gather(self.records[np.asarray(positions)])
+        picked = np.asarray(positions)
+        stacks, hosts = self.cache.gather(self.records[picked], self.partners[picked])
         return {"layer_stack": stacks, "negative_host": hosts}
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:
@@ -108,8 +162,16 @@ class CachedTriples(Dataset):
 class OnTheFlyTriples(Dataset):
     """Triples tokenized per batch; the encoder runs inside the training step."""
 
-    def __init__(self, corpus: CorpusColumns, records: np.ndarray, tokenizer: Any, max_length: int):
+    def __init__(
+        self,
+        corpus: CorpusColumns,
+        records: np.ndarray,
+        tokenizer: Any,
+        max_length: int,
+        partners: np.ndarray | None = None,
+    ):
         self.corpus, self.records = corpus, np.asarray(records)
+        self.partners = self.records if partners is None else _check_partners(self.records, partners)
         self.tokenizer, self.max_length = tokenizer, max_length
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
@@ -117,11 +179,13 @@ class OnTheFlyTriples(Dataset):
         return len(self.records)
 
     def __getitems__(self, positions: list[int]) -> dict[str, torch.Tensor]:
-        rows = [int(r) for r in self.records[np.asarray(positions)]]
+        picked = np.asarray(positions)
+        rows = [int(r) for r in self.records[picked]]
+        partner_rows = [int(r) for r in self.partners[picked]]
         targets = [
             (self.corpus.texts[role][r], (self.corpus.starts[role][r], self.corpus.ends[role][r]), r)
             for role in ROLES
-            for r in rows
+            for r in (rows if role == "anchor" else partner_rows)
         ]
         texts: dict[str, dict[tuple[int, int], int]] = {}
         names: dict[str, list[str]] = {}
@@ -145,11 +209,18 @@ class OnTheFlyTriples(Dataset):
         unique_rows = torch.tensor([first_row[position_of[t]] + texts[t][s] for t, s, _ in targets])
         batch["target_token_mask"] = batch["target_token_mask"][unique_rows]
         batch["target_sentence_index"] = batch["target_sentence_index"][unique_rows]
-        batch["negative_host"] = torch.tensor([HOST_CODES[self.corpus.settings[r]] for r in rows])
+        batch["negative_host"] = torch.tensor([HOST_CODES[self.corpus.settings[r]] for r in partner_rows])
         return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:
         return self.__getitems__([position])
+
+
+def _check_partners(records: np.ndarray, partners: np.ndarray) -> np.ndarray:
+    partners = np.asarray(partners)
+    if partners.shape != records.shape:
+        raise ValueError(f"partners has shape {partners.shape}; expected one per record, {records.shape}")
+    return partners
 
 
 def identity_collate(batch: Any) -> Any:

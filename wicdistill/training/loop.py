@@ -34,7 +34,9 @@ from .data import (
     CachedTriples,
     EpochShuffleSampler,
     OnTheFlyTriples,
+    balanced_records,
     canonical_triples,
+    cross_context_partners,
     identical_positives,
     identity_collate,
     split_records,
@@ -123,7 +125,9 @@ def _trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     }
 
 
-def _corpus_summary(corpus: Any, train_ids: np.ndarray, val_ids: np.ndarray, path: str) -> dict[str, Any]:
+def _corpus_summary(
+    corpus: Any, train_ids: np.ndarray, val_ids: np.ndarray, path: str, partners: np.ndarray | None
+) -> dict[str, Any]:
     settings = sorted(set(corpus.settings))
     languages = sorted(
         {lang for role in ("anchor", "positive") for lang in getattr(corpus, "langs", {}).get(role, [])}
@@ -136,6 +140,7 @@ def _corpus_summary(corpus: Any, train_ids: np.ndarray, val_ids: np.ndarray, pat
         "validation_records": int(len(val_ids)),
         "negative_strategies": dict(_count(getattr(corpus, "negative_strategies", []))),
         "positive_sources": dict(_count(getattr(corpus, "positive_sources", []))),
+        "cross_context_records": None if partners is None else int((partners != train_ids).sum()),
     }
 
 
@@ -206,10 +211,16 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         keep = np.random.default_rng(config.seed).permutation(len(train_ids))[: config.max_train_records]
         train_ids = np.sort(train_ids[keep])
 
+    if config.balance_languages:
+        train_ids = balanced_records(corpus, train_ids, config.seed)
+    partners = (
+        cross_context_partners(corpus, train_ids, config.seed) if config.cross_context_positives else None
+    )
+
     feature_seconds = 0.0
     if config.on_the_fly:
         limit = encoder_max_length(model.encoder, tokenizer)
-        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit)
+        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners)
         val_set = OnTheFlyTriples(corpus, val_ids, tokenizer, limit)
     else:
         model.to(accelerator.device)
@@ -225,7 +236,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             show_progress=config.show_progress and accelerator.is_local_main_process,
         )
         feature_seconds = time.perf_counter() - feature_started
-        train_set, val_set = CachedTriples(cache, train_ids), CachedTriples(cache, val_ids)
+        train_set, val_set = CachedTriples(cache, train_ids, partners), CachedTriples(cache, val_ids)
 
     if config.use_lora:
         from .lora import apply_lora
@@ -390,7 +401,9 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             final = final.merge_and_unload()
         final.save_pretrained(str(output_dir))
         tokenizer.save_pretrained(str(output_dir))
-        summary = _summary(config, final, corpus, train_ids, val_ids, state, accelerator, steps_per_epoch)
+        summary = _summary(
+            config, final, corpus, train_ids, val_ids, partners, state, accelerator, steps_per_epoch
+        )
         summary["wall_time_s"] = {
             "features": round(feature_seconds, 3),
             "training": round(training_seconds, 3),
@@ -410,7 +423,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
 
 
 def _summary(
-    config, model, corpus, train_ids, val_ids, state, accelerator, steps_per_epoch
+    config, model, corpus, train_ids, val_ids, partners, state, accelerator, steps_per_epoch
 ) -> dict[str, Any]:
     from ..features.identity import encoder_identity
 
@@ -438,7 +451,7 @@ def _summary(
             "alignment_temperature": model.config.alignment_temperature,
             "centering_languages": model.config.centering_languages,
         },
-        "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus),
+        "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus, partners),
         "hyperparameters": {
             "learning_rate": config.learning_rate,
             "batch_size": config.batch_size,
