@@ -59,3 +59,44 @@ def minilm_dir() -> Path | None:
         return None
     path = Path(list(spec.submodule_search_locations)[0]) / "model"
     return path if (path / "config.json").exists() else None
+
+
+@pytest.fixture
+def fresh_accelerate_state():
+    """Each training run builds its own Accelerator; accelerate keeps process-wide singletons."""
+    from accelerate.state import AcceleratorState, GradientState
+
+    yield
+    AcceleratorState._reset_state(reset_partial_state=True)
+    GradientState._reset_state()
+
+
+@pytest.fixture(scope="module")
+def encoder_dir(tmp_path_factory) -> Path:
+    """A tiny random BERT encoder and its tokenizer in a folder, as a training run loads them."""
+    model, tokenizer = build_model("bert")
+    path = tmp_path_factory.mktemp("tiny-encoder")
+    model.encoder.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def training_config(encoder_dir, corpus, output_dir, **overrides):
+    """Options for a short training run on the tiny encoder (8 steps of 8 triples); any can be overridden."""
+    from wicdistill.training.config import TrainingConfig
+
+    values = dict(
+        corpus=str(corpus),
+        encoder=str(encoder_dir),
+        output_dir=str(output_dir),
+        batch_size=8,
+        warmup_steps=3,
+        learning_rate=1e-3,
+        max_steps=8,
+        eval_every=2,
+        report_to="none",
+        show_progress=False,
+        seed=7,
+    )
+    values.update(overrides)
+    return TrainingConfig(**values)

@@ -4,12 +4,11 @@ language balancing."""
 import numpy as np
 import pytest
 import torch
-from conftest import build_model
+from conftest import build_model, training_config
 from triples import _span, triple_dataset, triple_dataset_from, triple_records
 
 from wicdistill.features.extract import extract_features
 from wicdistill.features.plan import CorpusColumns, read_corpus
-from wicdistill.training.config import TrainingConfig
 from wicdistill.training.data import (
     CachedTriples,
     OnTheFlyTriples,
@@ -18,6 +17,8 @@ from wicdistill.training.data import (
     split_records,
 )
 from wicdistill.training.loop import train
+
+pytestmark = pytest.mark.usefixtures("fresh_accelerate_state")
 
 
 def _columns(rows: list[tuple[str, str, str, str]]) -> CorpusColumns:
@@ -78,15 +79,6 @@ def test_partners_share_the_word_pair_but_not_the_sentence_pair():
     assert subset.tolist() == [0, 3, 9]  # partners come only from the given records
 
 
-@pytest.fixture(scope="module")
-def encoder_dir(tmp_path_factory):
-    model, tokenizer = build_model("xlmr")
-    path = tmp_path_factory.mktemp("encoder")
-    model.encoder.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
-
-
 FRENCH = ["Le {} est au bord du fleuve.", "On voit le {} depuis le pont.", "Un {} sans arbres ni herbe."]
 
 
@@ -100,24 +92,6 @@ def _corpus_with_groups(path):
             record["negative"] = {**_span(template, "arbre"), "lang": "fr"}
     triple_dataset_from(records).to_json(str(path))
     return records
-
-
-def _config(encoder_dir, corpus, output_dir, **overrides):
-    values = dict(
-        corpus=str(corpus),
-        encoder=str(encoder_dir),
-        output_dir=str(output_dir),
-        batch_size=8,
-        warmup_steps=3,
-        learning_rate=1e-3,
-        max_steps=4,
-        eval_every=2,
-        report_to="none",
-        show_progress=False,
-        seed=7,
-    )
-    values.update(overrides)
-    return TrainingConfig(**values)
 
 
 def test_training_with_cross_context_positives_cached_and_on_the_fly(encoder_dir, tmp_path):
@@ -137,10 +111,10 @@ def test_training_with_cross_context_positives_cached_and_on_the_fly(encoder_dir
         if key(i)[0] != key(i)[1]
     )
     assert changed > 10
-    plain = train(_config(encoder_dir, corpus, tmp_path / "plain"))
-    cached = train(_config(encoder_dir, corpus, tmp_path / "cached", cross_context_positives=True))
+    plain = train(training_config(encoder_dir, corpus, tmp_path / "plain"))
+    cached = train(training_config(encoder_dir, corpus, tmp_path / "cached", cross_context_positives=True))
     live = train(
-        _config(encoder_dir, corpus, tmp_path / "live", cross_context_positives=True, on_the_fly=True)
+        training_config(encoder_dir, corpus, tmp_path / "live", cross_context_positives=True, on_the_fly=True)
     )
     assert plain["corpus"]["cross_context_records"] is None
     assert cached["corpus"]["cross_context_records"] == live["corpus"]["cross_context_records"] == changed
@@ -185,5 +159,7 @@ def test_training_summary_counts_the_balanced_rows(encoder_dir, tmp_path):
     records = _corpus_with_groups(corpus)
     train_ids, _ = split_records([r["pair_id"] for r in records], 0.05, seed=7)
     french = sum(records[i]["positive"]["lang"] == "fr" for i in train_ids)
-    summary = train(_config(encoder_dir, corpus, tmp_path / "run", max_steps=1, balance_languages=True))
+    summary = train(
+        training_config(encoder_dir, corpus, tmp_path / "run", max_steps=1, balance_languages=True)
+    )
     assert summary["corpus"]["train_records"] == 2 * (len(train_ids) - french)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import REPO_ROOT, build_model
+from conftest import REPO_ROOT, training_config
 from safetensors.torch import load_file
 from triples import triple_dataset, triple_dataset_from
 
@@ -15,24 +15,7 @@ from wicdistill.training.config import TrainingConfig, parse_config
 from wicdistill.training.data import split_records
 from wicdistill.training.loop import train
 
-
-@pytest.fixture(autouse=True)
-def fresh_accelerate_state():
-    """Each run builds its own Accelerator; accelerate keeps process-wide singletons."""
-    from accelerate.state import AcceleratorState, GradientState
-
-    yield
-    AcceleratorState._reset_state(reset_partial_state=True)
-    GradientState._reset_state()
-
-
-@pytest.fixture(scope="module")
-def encoder_dir(tmp_path_factory) -> Path:
-    model, tokenizer = build_model("bert")
-    path = tmp_path_factory.mktemp("tiny-encoder")
-    model.encoder.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
+pytestmark = pytest.mark.usefixtures("fresh_accelerate_state")
 
 
 @pytest.fixture(scope="module")
@@ -42,30 +25,12 @@ def corpus_file(tmp_path_factory) -> Path:
     return path
 
 
-def _config(encoder_dir, corpus_file, output_dir, **overrides) -> TrainingConfig:
-    values = dict(
-        corpus=str(corpus_file),
-        encoder=str(encoder_dir),
-        output_dir=str(output_dir),
-        batch_size=8,
-        warmup_steps=3,
-        learning_rate=1e-3,
-        max_steps=8,
-        eval_every=2,
-        report_to="none",
-        show_progress=False,
-        seed=7,
-    )
-    values.update(overrides)
-    return TrainingConfig(**values)
-
-
 def _weights(path: Path) -> dict[str, torch.Tensor]:
     return load_file(str(path / "model.safetensors"))
 
 
 def test_two_step_run_exports_a_loadable_model(encoder_dir, corpus_file, tmp_path):
-    summary = train(_config(encoder_dir, corpus_file, tmp_path, max_steps=2, report_to="tensorboard"))
+    summary = train(training_config(encoder_dir, corpus_file, tmp_path, max_steps=2, report_to="tensorboard"))
     assert summary["training"]["steps"] == 2
     assert list((tmp_path / "logs").rglob("events.out.tfevents.*")), "no TensorBoard event file"
     assert summary["schema"] == "wicdistill.training/1"
@@ -86,17 +51,20 @@ def test_two_step_run_exports_a_loadable_model(encoder_dir, corpus_file, tmp_pat
 
 
 def test_kill_and_resume_matches_an_uninterrupted_run_bitwise(encoder_dir, corpus_file, tmp_path):
-    straight = train(_config(encoder_dir, corpus_file, tmp_path / "straight", checkpoint_every=3))
+    straight = train(training_config(encoder_dir, corpus_file, tmp_path / "straight", checkpoint_every=3))
 
     def crash(state):
         if state.global_step == 5:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        train(_config(encoder_dir, corpus_file, tmp_path / "resumed", checkpoint_every=3), callbacks=[crash])
+        train(
+            training_config(encoder_dir, corpus_file, tmp_path / "resumed", checkpoint_every=3),
+            callbacks=[crash],
+        )
     assert (tmp_path / "resumed" / "checkpoints" / "step-00000003" / "trainer_done").exists()
     resumed = train(
-        _config(
+        training_config(
             encoder_dir,
             corpus_file,
             tmp_path / "resumed",
@@ -113,8 +81,8 @@ def test_kill_and_resume_matches_an_uninterrupted_run_bitwise(encoder_dir, corpu
 
 def test_cached_and_on_the_fly_training_follow_the_same_loss_curve(encoder_dir, corpus_file, tmp_path):
     """Tolerance: 1% relative per logged loss (the cache stores float16 stacks)."""
-    cached = train(_config(encoder_dir, corpus_file, tmp_path / "cached"))
-    live = train(_config(encoder_dir, corpus_file, tmp_path / "live", on_the_fly=True))
+    cached = train(training_config(encoder_dir, corpus_file, tmp_path / "cached"))
+    live = train(training_config(encoder_dir, corpus_file, tmp_path / "live", on_the_fly=True))
     assert not (tmp_path / "live" / "features").exists()
     for a, b in zip(cached["training"]["loss_curve"], live["training"]["loss_curve"], strict=True):
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-2)
@@ -127,7 +95,9 @@ def test_cached_and_on_the_fly_training_follow_the_same_loss_curve(encoder_dir, 
 
 def test_early_stopping_keeps_the_best_checkpoint(encoder_dir, corpus_file, tmp_path):
     summary = train(
-        _config(encoder_dir, corpus_file, tmp_path, learning_rate=0.5, max_steps=40, eval_every=1, patience=2)
+        training_config(
+            encoder_dir, corpus_file, tmp_path, learning_rate=0.5, max_steps=40, eval_every=1, patience=2
+        )
     )
     training = summary["training"]
     assert training["stopped_early"] is True
@@ -139,7 +109,9 @@ def test_early_stopping_keeps_the_best_checkpoint(encoder_dir, corpus_file, tmp_
 
 def test_gradient_accumulation_counts_optimizer_steps(encoder_dir, corpus_file, tmp_path):
     summary = train(
-        _config(encoder_dir, corpus_file, tmp_path, batch_size=4, gradient_accumulation_steps=2, max_steps=3)
+        training_config(
+            encoder_dir, corpus_file, tmp_path, batch_size=4, gradient_accumulation_steps=2, max_steps=3
+        )
     )
     assert summary["training"]["steps"] == 3
     assert summary["hyperparameters"]["gradient_accumulation_steps"] == 2
@@ -150,7 +122,7 @@ def test_lora_adapters_train_and_round_trip(encoder_dir, corpus_file, tmp_path):
     from peft import PeftModel
 
     train(
-        _config(
+        training_config(
             encoder_dir,
             corpus_file,
             tmp_path,
@@ -184,11 +156,11 @@ def test_too_small_corpus_and_bad_options_are_clear(encoder_dir, tmp_path):
     one = tmp_path / "one.jsonl"
     triple_dataset(1).to_json(str(one))
     with pytest.raises(ValueError, match=r"the corpus has 1 record\(s\); training needs at least 2"):
-        train(_config(encoder_dir, one, tmp_path / "out"))
+        train(training_config(encoder_dir, one, tmp_path / "out"))
     with pytest.raises(ValueError, match="use_lora changes the encoder"):
-        _config(encoder_dir, one, tmp_path, use_lora=True).validate()
+        training_config(encoder_dir, one, tmp_path, use_lora=True).validate()
     with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
-        _config(encoder_dir, one, tmp_path, batch_size=0).validate()
+        training_config(encoder_dir, one, tmp_path, batch_size=0).validate()
     with pytest.raises(ValueError, match="a corpus is required"):
         TrainingConfig().validate()
 
@@ -243,7 +215,7 @@ def test_push_to_hub_at_the_end_uploads_the_export(encoder_dir, corpus_file, tmp
     monkeypatch.setattr(push_module, "HfApi", lambda: api)
     monkeypatch.setenv("HF_TOKEN", "hf_test_token")
     summary = train(
-        _config(encoder_dir, corpus_file, tmp_path, max_steps=2, push_to_hub="org/wic-distill-tiny")
+        training_config(encoder_dir, corpus_file, tmp_path, max_steps=2, push_to_hub="org/wic-distill-tiny")
     )
     names = [call[0] for call in api.calls]
     assert names == ["create_repo", "upload_folder"]
@@ -257,8 +229,10 @@ def test_push_to_hub_at_the_end_uploads_the_export(encoder_dir, corpus_file, tmp
 
 
 def test_max_train_records_subsamples_the_training_split_only(encoder_dir, corpus_file, tmp_path):
-    full = train(_config(encoder_dir, corpus_file, tmp_path / "full", max_steps=1))
-    small = train(_config(encoder_dir, corpus_file, tmp_path / "small", max_steps=1, max_train_records=20))
+    full = train(training_config(encoder_dir, corpus_file, tmp_path / "full", max_steps=1))
+    small = train(
+        training_config(encoder_dir, corpus_file, tmp_path / "small", max_steps=1, max_train_records=20)
+    )
     assert small["corpus"]["train_records"] == 20
     assert small["corpus"]["validation_records"] == full["corpus"]["validation_records"]
 
@@ -278,7 +252,9 @@ def test_drop_identical_positives_keeps_only_other_words(encoder_dir, tmp_path):
     triple_dataset_from(records).to_json(str(path))
     train_ids, val_ids = split_records([r["pair_id"] for r in records], 0.05, seed=7)
     expected = sum(1 for i in train_ids if i % 4 == 0)
-    summary = train(_config(encoder_dir, path, tmp_path / "run", max_steps=1, drop_identical_positives=True))
+    summary = train(
+        training_config(encoder_dir, path, tmp_path / "run", max_steps=1, drop_identical_positives=True)
+    )
     assert summary["corpus"]["train_records"] == expected
     assert summary["corpus"]["validation_records"] == len(val_ids)
     for i in (0, 1):
@@ -286,7 +262,9 @@ def test_drop_identical_positives_keeps_only_other_words(encoder_dir, tmp_path):
     none_left = [r for i, r in enumerate(records) if i % 4 != 0 or i < 2]
     triple_dataset_from(none_left).to_json(str(path))
     with pytest.raises(ValueError, match="drop_identical_positives left no training record"):
-        train(_config(encoder_dir, path, tmp_path / "none", max_steps=1, drop_identical_positives=True))
+        train(
+            training_config(encoder_dir, path, tmp_path / "none", max_steps=1, drop_identical_positives=True)
+        )
 
 
 def test_recipe_train_section_feeds_train_accelerate(tmp_path):
@@ -309,7 +287,7 @@ def test_recipe_train_section_feeds_train_accelerate(tmp_path):
 
 
 def test_language_centering_is_fitted_after_training(encoder_dir, corpus_file, tmp_path):
-    summary = train(_config(encoder_dir, corpus_file, tmp_path, max_steps=2, language_centering=True))
+    summary = train(training_config(encoder_dir, corpus_file, tmp_path, max_steps=2, language_centering=True))
     assert summary["distiller"]["centering_languages"] == ["en", "fr"]
     model = WicDistillModel.from_pretrained(tmp_path)
     means = model.centering.means
