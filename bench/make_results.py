@@ -118,6 +118,11 @@ XLING = (
     ),
     Run("X_align_top", "+ alignment, top layers 10–12 only", "--alignment_weight 1.0 --layers 10,11,12"),
     Run(
+        "X_align_top_half",
+        "+ alignment, top layers 10–12, twice the bitext",
+        f"--alignment_weight 1.0 --layers 10,11,12 --max_epochs 3 {HALF_CORPUS}",
+    ),
+    Run(
         "X_align_xctx_half",
         "+ alignment, twice the bitext, cross-context positives (31 % re-paired)",
         f"--alignment_weight 1.0 --max_epochs 3 --cross_context_positives true {HALF_CORPUS}",
