@@ -163,3 +163,34 @@ def test_training_summary_counts_the_balanced_rows(encoder_dir, tmp_path):
         training_config(encoder_dir, corpus, tmp_path / "run", max_steps=1, balance_languages=True)
     )
     assert summary["corpus"]["train_records"] == 2 * (len(train_ids) - french)
+
+
+def test_centering_takes_positive_and_negative_languages_from_the_partner():
+    from types import SimpleNamespace
+
+    from wicdistill.training.loop import fit_centers
+
+    corpus = SimpleNamespace(
+        langs={"anchor": ["en", "en"], "positive": ["fr", "de"], "negative": ["fr", "de"]}
+    )
+    seen = {}
+
+    class Model(torch.nn.Module):
+        def forward(self, layer_stack):
+            return SimpleNamespace(meaning=layer_stack[:, 0])
+
+        def fit_meaning_centers(self, meanings, langs):
+            seen["langs"], seen["n"] = langs, len(meanings)
+
+    class Pairs:
+        records, partners = np.array([0, 1]), np.array([1, 0])
+
+        def __len__(self):
+            return 2
+
+        def __getitems__(self, chunk):
+            return {"layer_stack": torch.zeros(3 * len(chunk), 2, 4)}
+
+    dataset = Pairs()
+    fit_centers(Model(), dataset, corpus, torch.device("cpu"))
+    assert seen == {"langs": ["en", "en", "de", "fr", "de", "fr"], "n": 6}

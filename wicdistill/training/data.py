@@ -54,6 +54,11 @@ def target_words(corpus: Any, role: str) -> list[str]:
     ]
 
 
+def positive_languages(corpus: Any) -> list[str]:
+    """The language of every record's positive ("" for all when the corpus carries none)."""
+    return corpus.langs.get("positive") or [""] * len(corpus)
+
+
 def identical_positives(corpus: Any) -> np.ndarray:
     """Per record: is the positive the anchor's own word form (case-folded)?
 
@@ -76,7 +81,7 @@ def cross_context_partners(corpus: Any, records: np.ndarray, seed: int) -> np.nd
     """
     records = np.asarray(records, dtype=np.int64)
     anchors, positives = target_words(corpus, "anchor"), target_words(corpus, "positive")
-    languages = corpus.langs.get("positive") or [""] * len(corpus)
+    languages = positive_languages(corpus)
     groups: dict[tuple[str, str, str], list[int]] = {}
     for record in np.unique(records).tolist():
         if anchors[record] != positives[record]:
@@ -102,7 +107,7 @@ def balanced_records(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
     many updates as the others. Monolingual corpora (one language) come back unchanged.
     """
     records = np.asarray(records, dtype=np.int64)
-    languages = corpus.langs.get("positive") or [""] * len(corpus)
+    languages = positive_languages(corpus)
     by_language: dict[str, list[int]] = {}
     for record in records.tolist():
         by_language.setdefault(languages[record], []).append(record)

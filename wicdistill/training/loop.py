@@ -112,8 +112,9 @@ def fit_centers(model: Any, dataset: Any, corpus: Any, device: torch.device) -> 
         chunk = positions[start : start + 256]
         batch = {k: v.to(device) for k, v in dataset.__getitems__(chunk).items() if k != "negative_host"}
         meanings.append(base(**batch).meaning.float().cpu())
-        records = dataset.records[chunk]
-        langs += [corpus.langs[role][r] for role in ("anchor", "positive", "negative") for r in records]
+        anchors, partners = dataset.records[chunk], dataset.partners[chunk]
+        langs += [corpus.langs["anchor"][r] for r in anchors]
+        langs += [corpus.langs[role][r] for role in ("positive", "negative") for r in partners]
     base.fit_meaning_centers(torch.cat(meanings), langs)
 
 
