@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 from conftest import build_model, training_config
-from triples import _span, triple_dataset, triple_dataset_from, triple_records
+from triples import grouped_crosslingual_corpus, triple_dataset, word_pair_columns
 
 from wicdistill.features.extract import extract_features
-from wicdistill.features.plan import CorpusColumns, read_corpus
+from wicdistill.features.plan import read_corpus
 from wicdistill.training.data import (
     CachedTriples,
     OnTheFlyTriples,
@@ -19,34 +19,6 @@ from wicdistill.training.data import (
 from wicdistill.training.loop import train
 
 pytestmark = pytest.mark.usefixtures("fresh_accelerate_state")
-
-
-def _columns(rows: list[tuple[str, str, str, str]]) -> CorpusColumns:
-    """One record per (anchor word, positive word, positive language, pair id)."""
-    texts = {
-        role: [f"x {w} y" for w in words]
-        for role, words in (
-            ("anchor", [r[0] for r in rows]),
-            ("positive", [r[1] for r in rows]),
-            ("negative", ["z"] * len(rows)),
-        )
-    }
-    return CorpusColumns(
-        ids=[f"r{i}" for i in range(len(rows))],
-        texts=texts,
-        starts={role: [2 if role != "negative" else 0] * len(rows) for role in texts},
-        ends={
-            role: [2 + len(r[k]) if role != "negative" else 1 for r in rows]
-            for k, role in ((0, "anchor"), (1, "positive"), (1, "negative"))
-        },
-        settings=["crosslingual"] * len(rows),
-        pair_ids=[r[3] for r in rows],
-        langs={
-            "anchor": ["en"] * len(rows),
-            "positive": [r[2] for r in rows],
-            "negative": [r[2] for r in rows],
-        },
-    )
 
 
 ROWS = [
@@ -65,7 +37,7 @@ ROWS = [
 
 
 def test_partners_share_the_word_pair_but_not_the_sentence_pair():
-    corpus = _columns(ROWS)
+    corpus = word_pair_columns(ROWS)
     records = np.arange(len(ROWS))
     partners = cross_context_partners(corpus, records, seed=0)
     assert partners[[3, 4, 5, 6, 7, 8]].tolist() == [3, 4, 5, 6, 7, 8]
@@ -79,24 +51,9 @@ def test_partners_share_the_word_pair_but_not_the_sentence_pair():
     assert subset.tolist() == [0, 3, 9]  # partners come only from the given records
 
 
-FRENCH = ["Le {} est au bord du fleuve.", "On voit le {} depuis le pont.", "Un {} sans arbres ni herbe."]
-
-
-def _corpus_with_groups(path):
-    """Crosslingual records whose positives repeat one of two word pairs in varied sentences."""
-    records = triple_records(96, crosslingual_every=3)
-    for i, record in enumerate(records):
-        if record["setting"] == "crosslingual":
-            template = FRENCH[(i // 3) % 3]
-            record["positive"] = {**_span(template, ["rivage", "banque"][i % 2]), "lang": "fr"}
-            record["negative"] = {**_span(template, "arbre"), "lang": "fr"}
-    triple_dataset_from(records).to_json(str(path))
-    return records
-
-
 def test_training_with_cross_context_positives_cached_and_on_the_fly(encoder_dir, tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    records = _corpus_with_groups(corpus)
+    records = grouped_crosslingual_corpus(corpus)
     train_ids, _ = split_records([r["pair_id"] for r in records], 0.05, seed=7)
 
     def key(i):
@@ -143,20 +100,20 @@ def test_both_triple_sources_pair_the_anchor_with_the_partners_triple(tmp_path):
 
 def test_balancing_repeats_smaller_languages_up_to_the_largest():
     rows = [("w", "x", "de", f"p{i}") for i in range(7)] + [("w", "x", "ar", f"q{i}") for i in range(3)]
-    corpus = _columns(rows)
+    corpus = word_pair_columns(rows)
     records = np.arange(10)
     balanced = balanced_records(corpus, records, seed=0)
     counts = np.bincount(balanced, minlength=10)
     assert counts[:7].tolist() == [1] * 7
     assert counts[7:].sum() == 7 and sorted(counts[7:].tolist()) == [2, 2, 3]
     assert balanced.tolist() == balanced_records(corpus, records, seed=0).tolist()
-    english = _columns([("w", "x", "en", f"p{i}") for i in range(4)])
+    english = word_pair_columns([("w", "x", "en", f"p{i}") for i in range(4)])
     assert balanced_records(english, np.arange(4), seed=0).tolist() == [0, 1, 2, 3]
 
 
 def test_training_summary_counts_the_balanced_rows(encoder_dir, tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    records = _corpus_with_groups(corpus)
+    records = grouped_crosslingual_corpus(corpus)
     train_ids, _ = split_records([r["pair_id"] for r in records], 0.05, seed=7)
     french = sum(records[i]["positive"]["lang"] == "fr" for i in train_ids)
     summary = train(

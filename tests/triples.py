@@ -6,6 +6,8 @@ import random
 
 import datasets
 
+from wicdistill.features.plan import CorpusColumns
+
 WORDS = ["bank", "river", "money", "plant", "water", "play", "ball", "bat", "rain", "cafe", "power", "shore"]
 ANCHOR = [
     "He sat on the {} of the river.",
@@ -58,3 +60,46 @@ def triple_dataset(n: int, seed: int = 0, crosslingual_every: int = 0) -> datase
 
 def triple_dataset_from(records: list[dict]) -> datasets.Dataset:
     return datasets.Dataset.from_list(records)
+
+
+def word_pair_columns(rows: list[tuple[str, str, str, str]]) -> CorpusColumns:
+    """One record per (anchor word, positive word, positive language, pair id)."""
+    texts = {
+        role: [f"x {w} y" for w in words]
+        for role, words in (
+            ("anchor", [r[0] for r in rows]),
+            ("positive", [r[1] for r in rows]),
+            ("negative", ["z"] * len(rows)),
+        )
+    }
+    return CorpusColumns(
+        ids=[f"r{i}" for i in range(len(rows))],
+        texts=texts,
+        starts={role: [2 if role != "negative" else 0] * len(rows) for role in texts},
+        ends={
+            role: [2 + len(r[k]) if role != "negative" else 1 for r in rows]
+            for k, role in ((0, "anchor"), (1, "positive"), (1, "negative"))
+        },
+        settings=["crosslingual"] * len(rows),
+        pair_ids=[r[3] for r in rows],
+        langs={
+            "anchor": ["en"] * len(rows),
+            "positive": [r[2] for r in rows],
+            "negative": [r[2] for r in rows],
+        },
+    )
+
+
+FRENCH = ["Le {} est au bord du fleuve.", "On voit le {} depuis le pont.", "Un {} sans arbres ni herbe."]
+
+
+def grouped_crosslingual_corpus(path):
+    """Crosslingual records whose positives repeat one of two word pairs in varied sentences."""
+    records = triple_records(96, crosslingual_every=3)
+    for i, record in enumerate(records):
+        if record["setting"] == "crosslingual":
+            template = FRENCH[(i // 3) % 3]
+            record["positive"] = {**_span(template, ["rivage", "banque"][i % 2]), "lang": "fr"}
+            record["negative"] = {**_span(template, "arbre"), "lang": "fr"}
+    triple_dataset_from(records).to_json(str(path))
+    return records

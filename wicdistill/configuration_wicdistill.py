@@ -57,6 +57,12 @@ class WicDistillConfig(PreTrainedConfig):
             of the batch (InfoNCE over cosines); 0 turns it off. It targets crosslingual transfer:
             translations then score like same-language same-sense pairs.
         alignment_temperature: temperature of that term.
+        form_consistency_weight: weight of another term beyond the paper (0 = off). For a word
+            ``q`` and a word ``s`` of the same form in another sentence pair, whose translation in
+            that pair is ``t``, it penalises ``(cos(q, s) - cos(q, t))**2``: ``s`` and ``t`` carry
+            the same sense, so the score must not depend on sharing ``q``'s spelling. It targets
+            the bonus that same-form pairs get over translations, which breaks a similarity
+            threshold tuned on same-language pairs when it is applied to crosslingual pairs.
         centering_languages: languages whose mean meaning vector the model stores and subtracts at
             inference (another option beyond the paper; ``None`` = off). The means are fitted after
             training; items give their language as ``(text, start, end, lang)`` or a ``"lang"``
@@ -82,6 +88,7 @@ class WicDistillConfig(PreTrainedConfig):
         use_negatives: bool = True,
         alignment_weight: float = 0.0,
         alignment_temperature: float = 0.05,
+        form_consistency_weight: float = 0.0,
         centering_languages: list[str] | None = None,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
@@ -98,6 +105,7 @@ class WicDistillConfig(PreTrainedConfig):
         self.use_negatives = use_negatives
         self.alignment_weight = alignment_weight
         self.alignment_temperature = alignment_temperature
+        self.form_consistency_weight = form_consistency_weight
         self.centering_languages = list(centering_languages) if centering_languages is not None else None
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
@@ -150,6 +158,8 @@ class WicDistillConfig(PreTrainedConfig):
             raise ValueError(f"alignment_weight must be >= 0, got {self.alignment_weight!r}")
         if not self.alignment_temperature > 0:
             raise ValueError(f"alignment_temperature must be > 0, got {self.alignment_temperature!r}")
+        if not self.form_consistency_weight >= 0:
+            raise ValueError(f"form_consistency_weight must be >= 0, got {self.form_consistency_weight!r}")
         if self.centering_languages is not None and len(set(self.centering_languages)) != len(
             self.centering_languages
         ):

@@ -478,6 +478,17 @@ def contrastive_alignment(m_a: torch.Tensor, m_p: torch.Tensor, temperature: flo
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 
 
+def form_consistency(m_q: torch.Tensor, m_s: torch.Tensor, m_t: torch.Tensor) -> torch.Tensor:
+    """Mean of ``(cos(q, s) - cos(q, t))**2``: ``s`` shares ``q``'s form, ``t`` is ``s``'s translation.
+
+    ``s`` and ``t`` mean the same thing, so any gap between the two scores is what the shared
+    spelling alone adds; driving it to zero puts same-form and crosslingual pairs on one scale.
+    """
+    q = F.normalize(m_q, dim=-1)
+    gap = (q * F.normalize(m_s, dim=-1)).sum(-1) - (q * F.normalize(m_t, dim=-1)).sum(-1)
+    return gap.pow(2).mean()
+
+
 # --------------------------------------------------------------------------------------------
 # Model
 # --------------------------------------------------------------------------------------------
@@ -686,6 +697,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         layer_stack: torch.Tensor | None = None,
         triples: torch.Tensor | None = None,
         negative_host: str | int | torch.Tensor | None = None,
+        form_pairs: torch.Tensor | None = None,
         output_attentions: bool = False,
         **kwargs: Any,
     ) -> WicDistillOutput:
@@ -695,6 +707,8 @@ class WicDistillModel(WicDistillPreTrainedModel):
         ``layer_stack``. ``triples`` is ``(B, 3)`` (or ``(B, 2)`` without negatives): rows of
         (anchor, positive, negative) target indices; ``negative_host`` names whose sentence
         each negative lives in (``"anchor"``: monolingual, ``"positive"``: crosslingual).
+        ``form_pairs`` ``(K, 3)`` are rows (q, s, t) for the form-consistency term: ``s`` has
+        ``q``'s word form in another sentence pair and ``t`` is its translation there.
         """
         if layer_stack is None:
             if input_ids is None or target_token_mask is None:
@@ -707,7 +721,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         out = self.distill(layer_stack, output_attentions=output_attentions)
         if triples is not None:
             out.loss, out.loss_terms = self.triple_loss(
-                out.meaning, out.context, layer_stack, triples, negative_host
+                out.meaning, out.context, layer_stack, triples, negative_host, form_pairs
             )
         return out
 
@@ -718,8 +732,10 @@ class WicDistillModel(WicDistillPreTrainedModel):
         layer_stack: torch.Tensor,
         triples: torch.Tensor,
         negative_host: str | int | torch.Tensor | None,
+        form_pairs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Distillation loss over rows of (anchor, positive, negative) target indices."""
+        """Distillation loss over rows of (anchor, positive, negative) target indices, plus the
+        form-consistency term over ``form_pairs`` rows when the config weights it."""
         use_negatives = self.config.use_negatives
         width = 3 if use_negatives else 2
         if triples.dim() != 2 or triples.shape[1] < width:
@@ -735,13 +751,21 @@ class WicDistillModel(WicDistillPreTrainedModel):
         if use_negatives:
             n = triples[:, 2]
             args += [meaning[n], context[n], target[n]]
-        return distillation_loss(
+        total, terms = distillation_loss(
             *args,
             negative_host=negative_host if use_negatives else "anchor",
             use_negatives=use_negatives,
             alignment_weight=self.config.alignment_weight,
             alignment_temperature=self.config.alignment_temperature,
         )
+        weight = self.config.form_consistency_weight
+        if weight > 0 and form_pairs is not None and len(form_pairs):
+            if form_pairs.dim() != 2 or form_pairs.shape[1] != 3:
+                raise ValueError(f"form_pairs must have shape (K, 3), got {tuple(form_pairs.shape)}")
+            q, s, t = form_pairs.unbind(1)
+            terms["form_consistency"] = weight * form_consistency(meaning[q], meaning[s], meaning[t])
+            total = total + terms["form_consistency"]
+        return total, terms
 
     @torch.no_grad()
     def fit_meaning_centers(self, meaning: torch.Tensor, langs: Sequence[str]) -> None:

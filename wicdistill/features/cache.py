@@ -76,12 +76,23 @@ class FeatureCache:
         if partners.shape != records.shape:
             raise ValueError(f"partners has shape {partners.shape}, records {records.shape}")
         rows = np.concatenate([self.index[records, 0], self.index[partners, 1], self.index[partners, 2]])
-        order = np.argsort(rows, kind="stable")
+        return self._read(rows), torch.from_numpy(self.hosts[partners].astype(np.int64))
+
+    def gather_targets(self, records: np.ndarray, roles: np.ndarray) -> torch.Tensor:
+        """Stacks ``(K, L, d)`` float16 of single targets: role ``roles[k]`` (0 anchor, 1 positive,
+        2 negative) of record ``records[k]``."""
+        records, roles = np.asarray(records, dtype=np.int64), np.asarray(roles, dtype=np.int64)
+        if records.shape != roles.shape:
+            raise ValueError(f"roles has shape {roles.shape}, records {records.shape}")
+        return self._read(self.index[records, roles])
+
+    def _read(self, rows: np.ndarray) -> torch.Tensor:
+        order = np.argsort(rows, kind="stable")  # ascending reads are kind to a memory map
         gathered = np.empty((len(rows), *self.stacks.shape[1:]), dtype=np.float16)
         gathered[order] = self.stacks[rows[order]]
         if self.layer_positions != list(range(self.stacks.shape[1])):
             gathered = np.ascontiguousarray(gathered[:, self.layer_positions])
-        return torch.from_numpy(gathered), torch.from_numpy(self.hosts[partners].astype(np.int64))
+        return torch.from_numpy(gathered)
 
 
 def check_compatible(

@@ -99,6 +99,67 @@ def cross_context_partners(corpus: Any, records: np.ndarray, seed: int) -> np.nd
     return np.array([partner_of[int(r)] for r in records], dtype=np.int64)
 
 
+def same_form_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
+    """Per corpus record, ``(len(corpus), 2)``: a record of another sentence pair whose positive is
+    the same word form in the same language (column 0) and one whose anchor is (column 1); -1 where
+    there is none or the record is not among ``records``. Partners come from ``records`` only.
+
+    They feed the form-consistency term: the partner's own translation of that form is the
+    reference a same-form comparison must not beat. Records whose positive is the anchor's own
+    form (names, numbers) take no part. Within a group the partners are a seeded rotation.
+    """
+    records = np.asarray(records, dtype=np.int64)
+    anchors, positives = target_words(corpus, "anchor"), target_words(corpus, "positive")
+    anchor_langs = corpus.langs.get("anchor") or [""] * len(corpus)
+    positive_langs = positive_languages(corpus)
+    keys = (
+        lambda r: (positive_langs[r], positives[r]),
+        lambda r: (anchor_langs[r], anchors[r]),
+    )
+    usable = [r for r in np.unique(records).tolist() if anchors[r] != positives[r]]
+    table = np.full((len(corpus), 2), -1, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    for column, key in enumerate(keys):
+        groups: dict[tuple[str, str], list[int]] = {}
+        for record in usable:
+            groups.setdefault(key(record), []).append(record)
+        for members in groups.values():
+            order = [members[i] for i in rng.permutation(len(members))]
+            for i, record in enumerate(order):
+                for step in range(1, len(order)):
+                    partner = order[(i + step) % len(order)]
+                    if corpus.pair_ids[partner] != corpus.pair_ids[record]:
+                        table[record, column] = partner
+                        break
+    return table
+
+
+def form_targets(
+    anchor_records: np.ndarray, positive_records: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+    """The extra targets a batch needs for the form-consistency term, and its (q, s, t) rows.
+
+    The batch's first ``3B`` rows are its anchors, positives and negatives (``positive_records``
+    supply the positives). The extra targets follow as (record, role) pairs: the same-form
+    partners' positives and their anchors, then the same-form partners' anchors and their positives.
+    """
+    size = len(anchor_records)
+    by_positive = table[positive_records, 0]
+    by_anchor = table[anchor_records, 1]
+    with_positive = np.nonzero(by_positive >= 0)[0]
+    with_anchor = np.nonzero(by_anchor >= 0)[0]
+    k0, k1 = len(with_positive), len(with_anchor)
+    partner_positive, partner_anchor = by_positive[with_positive], by_anchor[with_anchor]
+    records = np.concatenate([partner_positive, partner_positive, partner_anchor, partner_anchor])
+    roles = np.repeat(np.array([1, 0, 0, 1], dtype=np.int64), [k0, k0, k1, k1])
+    base = 3 * size
+    rows = [
+        np.stack([size + with_positive, base + np.arange(k0), base + k0 + np.arange(k0)], axis=1),
+        np.stack([with_anchor, base + 2 * k0 + np.arange(k1), base + 2 * k0 + k1 + np.arange(k1)], axis=1),
+    ]
+    return records, roles, torch.from_numpy(np.concatenate(rows).astype(np.int64))
+
+
 def balanced_records(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
     """``records`` with each positive language's share raised to that of the largest one.
 
@@ -148,17 +209,29 @@ class EpochShuffleSampler(Sampler[int]):
 class CachedTriples(Dataset):
     """Triples whose layer stacks come from a feature cache."""
 
-    def __init__(self, cache: FeatureCache, records: np.ndarray, partners: np.ndarray | None = None):
+    def __init__(
+        self,
+        cache: FeatureCache,
+        records: np.ndarray,
+        partners: np.ndarray | None = None,
+        form_table: np.ndarray | None = None,
+    ):
         self.cache, self.records = cache, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
+        self.form_table = form_table
 
     def __len__(self) -> int:
         return len(self.records)
 
     def __getitems__(self, positions: list[int]) -> dict[str, torch.Tensor]:
         picked = np.asarray(positions)
-        stacks, hosts = self.cache.gather(self.records[picked], self.partners[picked])
-        return {"layer_stack": stacks, "negative_host": hosts}
+        anchors, partners = self.records[picked], self.partners[picked]
+        stacks, hosts = self.cache.gather(anchors, partners)
+        batch = {"layer_stack": stacks, "negative_host": hosts}
+        if self.form_table is not None:
+            records, roles, batch["form_pairs"] = form_targets(anchors, partners, self.form_table)
+            batch["layer_stack"] = torch.cat([stacks, self.cache.gather_targets(records, roles)])
+        return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:
         return self.__getitems__([position])
@@ -174,9 +247,11 @@ class OnTheFlyTriples(Dataset):
         tokenizer: Any,
         max_length: int,
         partners: np.ndarray | None = None,
+        form_table: np.ndarray | None = None,
     ):
         self.corpus, self.records = corpus, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
+        self.form_table = form_table
         self.tokenizer, self.max_length = tokenizer, max_length
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
@@ -187,10 +262,16 @@ class OnTheFlyTriples(Dataset):
         picked = np.asarray(positions)
         rows = [int(r) for r in self.records[picked]]
         partner_rows = [int(r) for r in self.partners[picked]]
+        roles = [(role, r) for role in ROLES for r in (rows if role == "anchor" else partner_rows)]
+        form_pairs = None
+        if self.form_table is not None:
+            records, codes, form_pairs = form_targets(
+                self.records[picked], self.partners[picked], self.form_table
+            )
+            roles += [(ROLES[c], int(r)) for r, c in zip(records, codes)]
         targets = [
             (self.corpus.texts[role][r], (self.corpus.starts[role][r], self.corpus.ends[role][r]), r)
-            for role in ROLES
-            for r in (rows if role == "anchor" else partner_rows)
+            for role, r in roles
         ]
         texts: dict[str, dict[tuple[int, int], int]] = {}
         names: dict[str, list[str]] = {}
@@ -215,6 +296,8 @@ class OnTheFlyTriples(Dataset):
         batch["target_token_mask"] = batch["target_token_mask"][unique_rows]
         batch["target_sentence_index"] = batch["target_sentence_index"][unique_rows]
         batch["negative_host"] = torch.tensor([HOST_CODES[self.corpus.settings[r]] for r in partner_rows])
+        if form_pairs is not None:
+            batch["form_pairs"] = form_pairs
         return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:

@@ -39,6 +39,7 @@ from .data import (
     cross_context_partners,
     identical_positives,
     identity_collate,
+    same_form_partners,
     split_records,
 )
 from .finish import evaluate_saved_model, push, write_card
@@ -110,8 +111,13 @@ def fit_centers(model: Any, dataset: Any, corpus: Any, device: torch.device) -> 
     meanings, langs = [], []
     for start in range(0, len(positions), 256):
         chunk = positions[start : start + 256]
-        batch = {k: v.to(device) for k, v in dataset.__getitems__(chunk).items() if k != "negative_host"}
-        meanings.append(base(**batch).meaning.float().cpu())
+        batch = {
+            k: v.to(device)
+            for k, v in dataset.__getitems__(chunk).items()
+            if k not in ("negative_host", "form_pairs")
+        }
+        # the first 3B rows are the triples; form-consistency targets (if any) follow them
+        meanings.append(base(**batch).meaning[: 3 * len(chunk)].float().cpu())
         anchors, partners = dataset.records[chunk], dataset.partners[chunk]
         langs += [corpus.langs["anchor"][r] for r in anchors]
         langs += [corpus.langs[role][r] for role in ("positive", "negative") for r in partners]
@@ -127,7 +133,12 @@ def _trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def _corpus_summary(
-    corpus: Any, train_ids: np.ndarray, val_ids: np.ndarray, path: str, partners: np.ndarray | None
+    corpus: Any,
+    train_ids: np.ndarray,
+    val_ids: np.ndarray,
+    path: str,
+    partners: np.ndarray | None,
+    form_table: np.ndarray | None,
 ) -> dict[str, Any]:
     settings = sorted(set(corpus.settings))
     languages = sorted(
@@ -142,6 +153,12 @@ def _corpus_summary(
         "negative_strategies": dict(_count(getattr(corpus, "negative_strategies", []))),
         "positive_sources": dict(_count(getattr(corpus, "positive_sources", []))),
         "cross_context_records": None if partners is None else int((partners != train_ids).sum()),
+        "same_form_partners": None
+        if form_table is None
+        else {
+            "positive": int((form_table[train_ids, 0] >= 0).sum()),
+            "anchor": int((form_table[train_ids, 1] >= 0).sum()),
+        },
     }
 
 
@@ -168,6 +185,7 @@ def _build_model(config: TrainingConfig, languages: list[str] | None) -> tuple[W
         centering_languages=languages,
         alignment_weight=config.alignment_weight,
         alignment_temperature=config.alignment_temperature,
+        form_consistency_weight=config.form_consistency_weight,
         encoder_name_or_path=config.encoder,
     )
     return model, AutoTokenizer.from_pretrained(path), path
@@ -217,11 +235,14 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     partners = (
         cross_context_partners(corpus, train_ids, config.seed) if config.cross_context_positives else None
     )
+    form_table = (
+        same_form_partners(corpus, train_ids, config.seed) if config.form_consistency_weight > 0 else None
+    )
 
     feature_seconds = 0.0
     if config.on_the_fly:
         limit = encoder_max_length(model.encoder, tokenizer)
-        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners)
+        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners, form_table)
         val_set = OnTheFlyTriples(corpus, val_ids, tokenizer, limit)
     else:
         model.to(accelerator.device)
@@ -237,7 +258,8 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             show_progress=config.show_progress and accelerator.is_local_main_process,
         )
         feature_seconds = time.perf_counter() - feature_started
-        train_set, val_set = CachedTriples(cache, train_ids, partners), CachedTriples(cache, val_ids)
+        train_set = CachedTriples(cache, train_ids, partners, form_table)
+        val_set = CachedTriples(cache, val_ids)
 
     if config.use_lora:
         from .lora import apply_lora
@@ -403,7 +425,16 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         final.save_pretrained(str(output_dir))
         tokenizer.save_pretrained(str(output_dir))
         summary = _summary(
-            config, final, corpus, train_ids, val_ids, partners, state, accelerator, steps_per_epoch
+            config,
+            final,
+            corpus,
+            train_ids,
+            val_ids,
+            partners,
+            form_table,
+            state,
+            accelerator,
+            steps_per_epoch,
         )
         summary["wall_time_s"] = {
             "features": round(feature_seconds, 3),
@@ -424,7 +455,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
 
 
 def _summary(
-    config, model, corpus, train_ids, val_ids, partners, state, accelerator, steps_per_epoch
+    config, model, corpus, train_ids, val_ids, partners, form_table, state, accelerator, steps_per_epoch
 ) -> dict[str, Any]:
     from ..features.identity import encoder_identity
 
@@ -450,9 +481,10 @@ def _summary(
             "use_negatives": model.config.use_negatives,
             "alignment_weight": model.config.alignment_weight,
             "alignment_temperature": model.config.alignment_temperature,
+            "form_consistency_weight": model.config.form_consistency_weight,
             "centering_languages": model.config.centering_languages,
         },
-        "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus, partners),
+        "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus, partners, form_table),
         "hyperparameters": {
             "learning_rate": config.learning_rate,
             "batch_size": config.batch_size,
