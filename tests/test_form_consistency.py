@@ -20,7 +20,7 @@ from wicdistill.training.data import (
 from wicdistill.training.loop import train
 
 ROWS = [
-    ("bank", "rive", "fr", "p0"),  # 0: positive form shared with 1, anchor form with 2 and 7
+    ("bank", "rive", "fr", "p0"),  # 0: positive form shared with 1 (and 8), anchor form with 2, 7 (and 8)
     ("shore", "rive", "fr", "p1"),  # 1
     ("bank", "banque", "fr", "p2"),  # 2
     ("tom", "tom", "fr", "p3"),  # 3: identical form: takes no part
@@ -28,21 +28,24 @@ ROWS = [
     ("cat", "chat", "fr", "p5"),  # 5: both records of one sentence pair
     ("cat", "chat", "fr", "p5"),  # 6
     ("bank", "rive", "de", "p7"),  # 7: "rive" in another language
+    ("bank", "rive", "fr", "p8", "p0"),  # 8: another pair of the same sentences as 0
 ]
 
 
-def test_partners_share_a_form_in_another_sentence_pair():
+def test_partners_share_a_form_in_another_sentence():
     corpus = word_pair_columns(ROWS)
     table = same_form_partners(corpus, np.arange(len(ROWS)), seed=0)
     assert table.shape == (len(ROWS), 2)
-    assert table[:, 0].tolist() == [1, 0, -1, -1, -1, -1, -1, -1]
-    anchors = table[[0, 2, 7], 1].tolist()
-    assert sorted(anchors) == [0, 2, 7] and all(p != r for p, r in zip(anchors, [0, 2, 7]))
+    assert table[[0, 8], 0].tolist() == [1, 1]  # never each other: the same sentence
+    assert table[1, 0] in (0, 8)
+    assert (table[2:8, 0] == -1).all()
+    assert table[0, 1] in (2, 7) and table[8, 1] in (2, 7)
+    assert table[2, 1] in (0, 7, 8) and table[7, 1] in (0, 2, 8)
     assert table[[1, 3, 4, 5, 6], 1].tolist() == [-1] * 5
     assert same_form_partners(corpus, np.arange(len(ROWS)), seed=0).tolist() == table.tolist()
     subset = same_form_partners(corpus, np.array([0, 2, 3]), seed=0)
-    assert subset[:, 0].tolist() == [-1] * len(ROWS)  # record 1 is not a training record
-    assert subset[[0, 2], 1].tolist() == [2, 0] and (subset[[1, 7]] == -1).all()
+    assert (subset[:, 0] == -1).all()  # record 1 is not a training record
+    assert subset[[0, 2], 1].tolist() == [2, 0] and (subset[[1, 7, 8]] == -1).all()
 
 
 def test_the_term_is_the_mean_squared_score_gap():
@@ -164,3 +167,6 @@ def test_training_with_the_term_cached_and_on_the_fly(encoder_dir, tmp_path):
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=3e-2)
     saved = WicDistillConfig.from_pretrained(tmp_path / "cached")
     assert saved.form_consistency_weight == 5.0
+    # same seed, same first batches: the term alone separates the first training losses
+    first = [run["training"]["loss_curve"][0]["train_loss"] for run in (cached, plain)]
+    assert first[0] > first[1] + 0.1

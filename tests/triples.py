@@ -62,10 +62,15 @@ def triple_dataset_from(records: list[dict]) -> datasets.Dataset:
     return datasets.Dataset.from_list(records)
 
 
-def word_pair_columns(rows: list[tuple[str, str, str, str]]) -> CorpusColumns:
-    """One record per (anchor word, positive word, positive language, pair id)."""
+def word_pair_columns(rows: list[tuple[str, ...]]) -> CorpusColumns:
+    """One record per (anchor word, positive word, positive language, pair id[, sentence key]).
+
+    The sentences are ``x WORD y KEY``, the key being the pair id unless given: records of one
+    pair share their sentences, and a shared key gives two pairs the same sentences.
+    """
+    keys = [r[4] if len(r) > 4 else r[3] for r in rows]
     texts = {
-        role: [f"x {w} y" for w in words]
+        role: [f"x {w} y {k}" for w, k in zip(words, keys)]
         for role, words in (
             ("anchor", [r[0] for r in rows]),
             ("positive", [r[1] for r in rows]),

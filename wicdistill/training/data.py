@@ -101,12 +101,16 @@ def cross_context_partners(corpus: Any, records: np.ndarray, seed: int) -> np.nd
 
 def same_form_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
     """Per corpus record, ``(len(corpus), 2)``: a record of another sentence pair whose positive is
-    the same word form in the same language (column 0) and one whose anchor is (column 1); -1 where
-    there is none or the record is not among ``records``. Partners come from ``records`` only.
+    the same word form in the same language, in another sentence (column 0), and one whose anchor
+    is (column 1); -1 where there is none or the record is not among ``records``. Partners come
+    from ``records`` only.
 
     They feed the form-consistency term: the partner's own translation of that form is the
-    reference a same-form comparison must not beat. Records whose positive is the anchor's own
-    form (names, numbers) take no part. Within a group the partners are a seeded rotation.
+    reference a same-form comparison must not beat. The sentence must differ too, not only the
+    pair (one English sentence often has several translations): the same word in the same
+    sentence would turn the term into a second alignment term. Records whose positive is the
+    anchor's own form (names, numbers) take no part. Within a group the partners are a seeded
+    rotation.
     """
     records = np.asarray(records, dtype=np.int64)
     anchors, positives = target_words(corpus, "anchor"), target_words(corpus, "positive")
@@ -119,7 +123,7 @@ def same_form_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarra
     usable = [r for r in np.unique(records).tolist() if anchors[r] != positives[r]]
     table = np.full((len(corpus), 2), -1, dtype=np.int64)
     rng = np.random.default_rng(seed)
-    for column, key in enumerate(keys):
+    for column, (key, sentences) in enumerate(zip(keys, (corpus.texts["positive"], corpus.texts["anchor"]))):
         groups: dict[tuple[str, str], list[int]] = {}
         for record in usable:
             groups.setdefault(key(record), []).append(record)
@@ -128,7 +132,10 @@ def same_form_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarra
             for i, record in enumerate(order):
                 for step in range(1, len(order)):
                     partner = order[(i + step) % len(order)]
-                    if corpus.pair_ids[partner] != corpus.pair_ids[record]:
+                    if (
+                        corpus.pair_ids[partner] != corpus.pair_ids[record]
+                        and sentences[partner] != sentences[record]
+                    ):
                         table[record, column] = partner
                         break
     return table

@@ -111,13 +111,8 @@ def fit_centers(model: Any, dataset: Any, corpus: Any, device: torch.device) -> 
     meanings, langs = [], []
     for start in range(0, len(positions), 256):
         chunk = positions[start : start + 256]
-        batch = {
-            k: v.to(device)
-            for k, v in dataset.__getitems__(chunk).items()
-            if k not in ("negative_host", "form_pairs")
-        }
-        # the first 3B rows are the triples; form-consistency targets (if any) follow them
-        meanings.append(base(**batch).meaning[: 3 * len(chunk)].float().cpu())
+        batch = {k: v.to(device) for k, v in dataset.__getitems__(chunk).items() if k != "negative_host"}
+        meanings.append(base(**batch).meaning.float().cpu())
         anchors, partners = dataset.records[chunk], dataset.partners[chunk]
         langs += [corpus.langs["anchor"][r] for r in anchors]
         langs += [corpus.langs[role][r] for role in ("positive", "negative") for r in partners]
@@ -418,6 +413,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         if best_path.exists():
             final.load_state_dict(load_file(str(best_path)), strict=False)
         if config.language_centering:
+            train_set.form_table = None  # the centres are fitted on the triples alone
             fit_centers(accelerator.unwrap_model(model), train_set, corpus, accelerator.device)
         if config.use_lora:
             final.save_pretrained(str(output_dir / "adapter"))
