@@ -33,6 +33,7 @@ E5_TRAIN = (
     "--patience 8 --output_dir runs/NAME"
 )
 
+SAME_SENTENCE = "[v0: 8 % of anchor-side partners were the same sentence]"
 HALF_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-half --features_dir ~/.cache/wicdistill/features/xling-e5-half-upper "
     "(corpus: the recipe-2 build with --sample-fraction 0.5; offsets still on the 25 % build's held-out pairs)"
@@ -126,6 +127,52 @@ XLING = (
         "X_align_xctx_half",
         "+ alignment, twice the bitext, cross-context positives (31 % re-paired)",
         f"--alignment_weight 1.0 --max_epochs 3 --cross_context_positives true {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_form30",
+        "+ alignment, form consistency weight 30 (the aligned recipe)",
+        "--alignment_weight 1.0 --form_consistency_weight 30",
+    ),
+    Run("X_align_s1", "+ alignment (X_align), seed 1", "--alignment_weight 1.0 --seed 1"),
+    Run(
+        "X_align_form30_s1",
+        "+ alignment, form consistency weight 30, seed 1",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --seed 1",
+    ),
+    Run(
+        "X_align_form30v0",
+        f"+ alignment, form consistency weight 30 {SAME_SENTENCE}",
+        "--alignment_weight 1.0 --form_consistency_weight 30 (wicdistill d90686e)",
+    ),
+    Run(
+        "X_align_form30v0_s1",
+        f"+ alignment, form consistency weight 30, seed 1 {SAME_SENTENCE}",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --seed 1 (wicdistill d90686e)",
+    ),
+    Run(
+        "X_align_form10",
+        f"+ alignment, form consistency weight 10 {SAME_SENTENCE}",
+        "--alignment_weight 1.0 --form_consistency_weight 10 (wicdistill d90686e)",
+    ),
+    Run(
+        "X_align_form100",
+        f"+ alignment, form consistency weight 100 {SAME_SENTENCE}",
+        "--alignment_weight 1.0 --form_consistency_weight 100 (wicdistill d90686e)",
+    ),
+    Run(
+        "X_align_top_form30",
+        f"+ alignment, form consistency weight 30, top layers 10–12 {SAME_SENTENCE}",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --layers 10,11,12 (wicdistill d90686e)",
+    ),
+    Run(
+        "X_align_half_form30",
+        f"+ alignment, form consistency weight 30, twice the bitext {SAME_SENTENCE}",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 {HALF_CORPUS} (wicdistill d90686e)",
+    ),
+    Run(
+        "X_align_xctx_form30",
+        f"+ alignment, form consistency weight 30, cross-context positives {SAME_SENTENCE}",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --cross_context_positives true (wicdistill d90686e)",
     ),
 )
 
@@ -325,7 +372,7 @@ def transfer_section() -> list[str]:
         "--heldout ~/.cache/wicdistill/corpora/xling-e5/heldout.jsonl --stack-cache ~/.cache/wicdistill/stacks "
         "--output bench/results/xling/NAME"
     )
-    return lines + form_bonus_table() + commands(E5_TRAIN, evaluate, list(XLING))
+    return lines + form_bonus_table() + form_gap_table() + commands(E5_TRAIN, evaluate, list(XLING))
 
 
 def form_bonus_table() -> list[str]:
@@ -334,10 +381,11 @@ def form_bonus_table() -> list[str]:
         "",
         "Where the transferred threshold lands: mean meaning cosines over ar, de, ru, zh, of the pairs",
         "the threshold is tuned on (MCL-WiC X–X dev, en–en for de: both sentences hold the same word",
-        "form) and of the AM2iCo X–en pairs it is applied to (two different words).",
+        "form) and of the AM2iCo X–en pairs it is applied to (two different words); the last column is",
+        "the threshold tuned on AM2iCo dev itself.",
         "",
-        "| run | row | X–X same sense | X–X different sense | X–en same sense | X–en different sense | threshold |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| run | row | X–X same sense | X–X different sense | X–en same sense | X–en different sense | threshold | own threshold |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     seen_baseline = False
     for run in XLING:
@@ -352,10 +400,33 @@ def form_bonus_table() -> list[str]:
                 avg([score(report, f"am2ico-{x}-transfer", row, "mean_same") for x in AM2ICO]),
                 avg([score(report, f"am2ico-{x}-transfer", row, "mean_different") for x in AM2ICO]),
                 avg([score(report, f"am2ico-{x}-transfer", row, "threshold") for x in AM2ICO]),
+                avg([score(report, f"am2ico-{x}-transfer", row, "oracle_threshold") for x in AM2ICO]),
             ]
             label = "raw encoder" if row == "baseline" else row
             lines.append(f"| {run.name} | {label} | " + " | ".join(fmt(c, 2) for c in cells) + " |")
         seen_baseline = True
+    return lines
+
+
+def form_gap_table() -> list[str]:
+    """The same-form bonus measured on held-back bitext by bench/form_gap.py."""
+    path = RESULTS / "xling" / "form_gap.json"
+    if not path.exists():
+        return []
+    report = json.loads(path.read_text())
+    lines = [
+        "",
+        f"Same-form bonus on the {report['heldout_records']} held-back bitext records (`bench/form_gap.py`):",
+        "cos(word, same form in another sentence pair) − cos(word, that form's translation there), mean",
+        "over the pairs found; 0 means sharing a spelling adds nothing over a translation.",
+        "",
+        "| model | positive side (X–X vs X–en) | pairs | anchor side (en–en vs en–X) | pairs |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, sides in report["models"].items():
+        cells = [fmt(sides["positive"]["mean"], 3), str(sides["positive"]["pairs"])]
+        cells += [fmt(sides["anchor"]["mean"], 3), str(sides["anchor"]["pairs"])]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 
