@@ -140,6 +140,16 @@ XLING = (
         "--alignment_weight 1.0 --form_consistency_weight 30 --seed 1",
     ),
     Run(
+        "X_align_form30_center",
+        "+ alignment, form consistency weight 30, per-language centring",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --language_centering true",
+    ),
+    Run(
+        "X_align_half_form30b",
+        "+ alignment, form consistency weight 30, twice the bitext",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 {HALF_CORPUS}",
+    ),
+    Run(
         "X_align_form30v0",
         f"+ alignment, form consistency weight 30 {SAME_SENTENCE}",
         "--alignment_weight 1.0 --form_consistency_weight 30 (wicdistill d90686e)",
