@@ -11,6 +11,7 @@ from wicdistill.evaluation.metrics import (
     accuracy,
     average_ranks,
     best_threshold,
+    cross_validated_accuracy,
     greedy_match_f1,
     harmonic_mean,
     pearson,
@@ -101,3 +102,24 @@ def test_row_cosines_and_greedy_matching():
     assert greedy_match_f1(np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([[3.0, 0.0]])) == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="at least one vector"):
         greedy_match_f1(np.zeros((0, 2)), np.ones((1, 2)))
+
+
+def test_cross_validated_accuracy_removes_the_in_sample_advantage():
+    rng = np.random.default_rng(3)
+    labels = np.arange(400) % 2 == 0
+    draws = [rng.normal(size=400) for _ in range(20)]  # scores that carry no information
+    in_sample = np.mean([best_threshold(noise, labels)[1] for noise in draws])
+    held_out = np.mean([cross_validated_accuracy(noise, labels) for noise in draws])
+    assert in_sample > 0.53 and abs(held_out - 0.5) < 0.02
+    assert cross_validated_accuracy(draws[0], labels) == cross_validated_accuracy(draws[0], labels)
+    separable = labels + 0.1 * rng.random(400)
+    assert cross_validated_accuracy(separable, labels) == 1.0
+    # constant scores: every tuning split predicts "same" for all, the majority class here
+    assert cross_validated_accuracy(np.zeros(50), np.arange(50) < 30, folds=5) == pytest.approx(0.6)
+
+
+def test_cross_validated_accuracy_rejects_too_few_folds_or_pairs():
+    with pytest.raises(ValueError, match="folds must be >= 2, got 1"):
+        cross_validated_accuracy([0.1, 0.2], [0, 1], folds=1)
+    with pytest.raises(ValueError, match="10 folds need at least 10 pairs of each class, got 3"):
+        cross_validated_accuracy(np.arange(20.0), np.arange(20) < 3)

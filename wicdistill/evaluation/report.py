@@ -13,7 +13,15 @@ JSON_NAME = "evaluation.json"
 MARKDOWN_NAME = "evaluation.md"
 PLOT_NAME = "evaluation.png"
 UNLOCATABLE_SHOWN = 20
-_PERCENT_KEYS = {"score", "tuning_score", "oracle_score", "pearson", "harmonic_mean", "pearson_uncentred"}
+_PERCENT_KEYS = {
+    "score",
+    "tuning_score",
+    "oracle_score",
+    "oracle_cv_score",
+    "pearson",
+    "harmonic_mean",
+    "pearson_uncentred",
+}
 _PERCENT_KEYS |= {"mean_pool", "greedy_f1"}
 _HIDDEN_KEYS = {"score", "histogram", "tuned_on"}
 

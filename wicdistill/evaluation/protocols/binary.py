@@ -1,18 +1,20 @@
 """Same/different-meaning pairs: accuracy at a cosine threshold tuned on a tuning split, ROC-AUC.
 
 ``oracle`` adds the accuracy at the threshold tuned on the evaluated pairs themselves (an upper
-bound; what findings.md calls "dev-tuned").
+bound; what findings.md calls "dev-tuned") and its 10-fold cross-validated counterpart
+(``oracle_cv_score``: own-data tuning without the in-sample advantage).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..metrics import accuracy, best_threshold, roc_auc
+from ..metrics import accuracy, best_threshold, cross_validated_accuracy, roc_auc
 from ..vectors import ROWS
 from .pair_cosines import PairCosines
 
 HISTOGRAM_BINS = 20
+CV_FOLDS = 10
 
 
 def similarity_histogram(cosines: np.ndarray, labels: np.ndarray, bins: int = HISTOGRAM_BINS) -> dict:
@@ -38,6 +40,11 @@ def _auc(cosines: np.ndarray, labels: np.ndarray) -> float | None:
 
 def _mean(values: np.ndarray) -> float | None:
     return float(values.mean()) if len(values) else None
+
+
+def _cross_validated(cosines: np.ndarray, labels: np.ndarray) -> float | None:
+    smaller = min(int(labels.sum()), int((~labels).sum()))
+    return 100 * cross_validated_accuracy(cosines, labels, folds=CV_FOLDS) if smaller >= CV_FOLDS else None
 
 
 def binary_rows(
@@ -67,6 +74,7 @@ def binary_rows(
             oracle_threshold, oracle_accuracy = best_threshold(cosines, labels)
             result["oracle_score"] = 100 * oracle_accuracy
             result["oracle_threshold"] = oracle_threshold
+            result["oracle_cv_score"] = _cross_validated(cosines, labels)
         result["mean_same"] = _mean(cosines[labels])
         result["mean_different"] = _mean(cosines[~labels])
         result["histogram"] = similarity_histogram(cosines, labels)
