@@ -184,6 +184,16 @@ XLING = (
         f"+ alignment, form consistency weight 30, cross-context positives {SAME_SENTENCE}",
         "--alignment_weight 1.0 --form_consistency_weight 30 --cross_context_positives true (wicdistill d90686e)",
     ),
+    Run(
+        "X_align_form30_bias100",
+        "+ alignment, form consistency 30, form bias (squared batch-mean gap) 100 [term since removed]",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --form_bias_weight 100 (wicdistill 1d999f8)",
+    ),
+    Run(
+        "X_align_form30_bias300",
+        "+ alignment, form consistency 30, form bias 300 [term since removed]",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --form_bias_weight 300 (wicdistill 1d999f8)",
+    ),
 )
 
 

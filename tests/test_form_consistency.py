@@ -1,5 +1,4 @@
-"""The form-consistency and form-bias terms: a same-form comparison must score like one against its
-translation, pair by pair (consistency) or on average over the batch (bias)."""
+"""The form-consistency term: a same-form comparison must score like one against its translation."""
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from triples import grouped_crosslingual_corpus, word_pair_columns
 from wicdistill import WicDistillConfig
 from wicdistill.features.extract import extract_features
 from wicdistill.features.plan import read_corpus
-from wicdistill.modeling_wicdistill import form_bias, form_consistency
+from wicdistill.modeling_wicdistill import form_consistency
 from wicdistill.training.data import (
     CachedTriples,
     OnTheFlyTriples,
@@ -54,15 +53,6 @@ def test_the_term_is_the_mean_squared_score_gap():
     m_s = torch.tensor([[3.0, 0.0], [0.0, 1.0]])
     m_t = torch.tensor([[0.0, 5.0], [0.0, 1.0]])
     assert form_consistency(m_q, m_s, m_t).item() == pytest.approx(0.5)  # gaps 1 and 0
-    assert form_bias(m_q, m_s, m_t).item() == pytest.approx(0.25)  # mean gap 0.5
-
-
-def test_the_bias_term_ignores_gaps_that_cancel():
-    m_q = torch.tensor([[1.0, 0.0], [1.0, 0.0]])
-    m_s = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
-    m_t = torch.tensor([[0.0, 1.0], [1.0, 0.0]])  # gaps +1 and -1
-    assert form_bias(m_q, m_s, m_t).item() == pytest.approx(0.0)
-    assert form_consistency(m_q, m_s, m_t).item() == pytest.approx(1.0)
 
 
 def test_model_adds_the_weighted_term_only_when_asked():
@@ -84,26 +74,8 @@ def test_model_adds_the_weighted_term_only_when_asked():
         WicDistillConfig(encoder=model.config.encoder, form_consistency_weight=-1)
 
 
-def test_model_adds_the_bias_term_on_its_own_weight():
-    model, _ = build_model("bert", form_bias_weight=3.0)
-    stack = torch.randn(9, len(model.config.layers), model.config.hidden_size)
-    pairs = torch.tensor([[3, 6, 7], [0, 8, 4], [1, 2, 5]])
-    hosts = torch.tensor([1, 0, 1])
-    out = model(layer_stack=stack, triples=canonical_triples(3), negative_host=hosts, form_pairs=pairs)
-    m = out.meaning
-    expected = 3.0 * form_bias(m[pairs[:, 0]], m[pairs[:, 1]], m[pairs[:, 2]])
-    assert "form_consistency" not in out.loss_terms
-    torch.testing.assert_close(out.loss_terms["form_bias"], expected)
-    torch.testing.assert_close(out.loss, torch.stack(list(out.loss_terms.values())).sum())
-    with pytest.raises(ValueError, match="form_bias_weight must be >= 0, got -0.5"):
-        WicDistillConfig(encoder=model.config.encoder, form_bias_weight=-0.5)
-
-
-@pytest.mark.parametrize(
-    ("weight", "term"), [("form_consistency_weight", form_consistency), ("form_bias_weight", form_bias)]
-)
-def test_optimising_the_term_closes_the_gap(weight, term):
-    model, _ = build_model("bert", **{weight: 100.0})
+def test_optimising_the_term_closes_the_gap():
+    model, _ = build_model("bert", form_consistency_weight=100.0)
     torch.manual_seed(0)
     stack = torch.randn(12, len(model.config.layers), model.config.hidden_size)
     pairs = torch.tensor([[0, 3, 6], [1, 4, 7], [2, 5, 8], [9, 10, 11]])
@@ -112,7 +84,7 @@ def test_optimising_the_term_closes_the_gap(weight, term):
     def gap() -> float:
         with torch.no_grad():
             m = model.eval()(layer_stack=stack).meaning
-        return term(m[pairs[:, 0]], m[pairs[:, 1]], m[pairs[:, 2]]).item()
+        return form_consistency(m[pairs[:, 0]], m[pairs[:, 1]], m[pairs[:, 2]]).item()
 
     before = gap()
     params = [p for n, p in model.named_parameters() if p.requires_grad]
@@ -187,11 +159,7 @@ def test_training_with_the_term_cached_and_on_the_fly(encoder_dir, tmp_path):
         training_config(encoder_dir, corpus, tmp_path / "live", form_consistency_weight=5.0, on_the_fly=True)
     )
     plain = train(training_config(encoder_dir, corpus, tmp_path / "plain"))
-    bias = train(training_config(encoder_dir, corpus, tmp_path / "bias", form_bias_weight=50.0))
     assert cached["corpus"]["same_form_partners"] == live["corpus"]["same_form_partners"] == counts
-    assert bias["corpus"]["same_form_partners"] == counts
-    assert bias["distiller"]["form_bias_weight"] == 50.0 and cached["distiller"]["form_bias_weight"] == 0.0
-    assert WicDistillConfig.from_pretrained(tmp_path / "bias").form_bias_weight == 50.0
     assert plain["corpus"]["same_form_partners"] is None
     assert cached["distiller"]["form_consistency_weight"] == 5.0
     for a, b in zip(cached["training"]["loss_curve"], live["training"]["loss_curve"], strict=True):
@@ -200,6 +168,5 @@ def test_training_with_the_term_cached_and_on_the_fly(encoder_dir, tmp_path):
     saved = WicDistillConfig.from_pretrained(tmp_path / "cached")
     assert saved.form_consistency_weight == 5.0
     # same seed, same first batches: the term alone separates the first training losses
-    first = [run["training"]["loss_curve"][0]["train_loss"] for run in (cached, plain, bias)]
+    first = [run["training"]["loss_curve"][0]["train_loss"] for run in (cached, plain)]
     assert first[0] > first[1] + 0.1
-    assert first[2] > first[1] + 0.1

@@ -63,10 +63,6 @@ class WicDistillConfig(PreTrainedConfig):
             the same sense, so the score must not depend on sharing ``q``'s spelling. It targets
             the bonus that same-form pairs get over translations, which breaks a similarity
             threshold tuned on same-language pairs when it is applied to crosslingual pairs.
-        form_bias_weight: weight of a term on the same partners (0 = off) that penalises the
-            squared *batch mean* of ``cos(q, s) - cos(q, t)``. The per-pair term above also fights
-            the spread of the gaps and leaves a mean bonus behind; only the mean moves a
-            threshold, so this term targets it alone.
         centering_languages: languages whose mean meaning vector the model stores and subtracts at
             inference (another option beyond the paper; ``None`` = off). The means are fitted after
             training; items give their language as ``(text, start, end, lang)`` or a ``"lang"``
@@ -93,7 +89,6 @@ class WicDistillConfig(PreTrainedConfig):
         alignment_weight: float = 0.0,
         alignment_temperature: float = 0.05,
         form_consistency_weight: float = 0.0,
-        form_bias_weight: float = 0.0,
         centering_languages: list[str] | None = None,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
@@ -111,7 +106,6 @@ class WicDistillConfig(PreTrainedConfig):
         self.alignment_weight = alignment_weight
         self.alignment_temperature = alignment_temperature
         self.form_consistency_weight = form_consistency_weight
-        self.form_bias_weight = form_bias_weight
         self.centering_languages = list(centering_languages) if centering_languages is not None else None
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
@@ -166,8 +160,6 @@ class WicDistillConfig(PreTrainedConfig):
             raise ValueError(f"alignment_temperature must be > 0, got {self.alignment_temperature!r}")
         if not self.form_consistency_weight >= 0:
             raise ValueError(f"form_consistency_weight must be >= 0, got {self.form_consistency_weight!r}")
-        if not self.form_bias_weight >= 0:
-            raise ValueError(f"form_bias_weight must be >= 0, got {self.form_bias_weight!r}")
         if self.centering_languages is not None and len(set(self.centering_languages)) != len(
             self.centering_languages
         ):

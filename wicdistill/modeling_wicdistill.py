@@ -478,24 +478,15 @@ def contrastive_alignment(m_a: torch.Tensor, m_p: torch.Tensor, temperature: flo
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 
 
-def form_gaps(m_q: torch.Tensor, m_s: torch.Tensor, m_t: torch.Tensor) -> torch.Tensor:
-    """``cos(q, s) - cos(q, t)`` per row: ``s`` shares ``q``'s form, ``t`` is ``s``'s translation.
+def form_consistency(m_q: torch.Tensor, m_s: torch.Tensor, m_t: torch.Tensor) -> torch.Tensor:
+    """Mean of ``(cos(q, s) - cos(q, t))**2``: ``s`` shares ``q``'s form, ``t`` is ``s``'s translation.
 
-    ``s`` and ``t`` mean the same thing, so a gap is what the shared spelling alone adds.
+    ``s`` and ``t`` mean the same thing, so any gap between the two scores is what the shared
+    spelling alone adds; driving it to zero puts same-form and crosslingual pairs on one scale.
     """
     q = F.normalize(m_q, dim=-1)
-    return (q * F.normalize(m_s, dim=-1)).sum(-1) - (q * F.normalize(m_t, dim=-1)).sum(-1)
-
-
-def form_consistency(m_q: torch.Tensor, m_s: torch.Tensor, m_t: torch.Tensor) -> torch.Tensor:
-    """Mean squared form gap: driving every gap to zero puts same-form and crosslingual pairs on
-    one scale."""
-    return form_gaps(m_q, m_s, m_t).pow(2).mean()
-
-
-def form_bias(m_q: torch.Tensor, m_s: torch.Tensor, m_t: torch.Tensor) -> torch.Tensor:
-    """Squared mean form gap: only the mean shifts a threshold, so this leaves the spread alone."""
-    return form_gaps(m_q, m_s, m_t).mean().pow(2)
+    gap = (q * F.normalize(m_s, dim=-1)).sum(-1) - (q * F.normalize(m_t, dim=-1)).sum(-1)
+    return gap.pow(2).mean()
 
 
 # --------------------------------------------------------------------------------------------
@@ -744,7 +735,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         form_pairs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Distillation loss over rows of (anchor, positive, negative) target indices, plus the
-        form-consistency and form-bias terms over ``form_pairs`` rows when the config weights them."""
+        form-consistency term over ``form_pairs`` rows when the config weights it."""
         use_negatives = self.config.use_negatives
         width = 3 if use_negatives else 2
         if triples.dim() != 2 or triples.shape[1] < width:
@@ -767,18 +758,13 @@ class WicDistillModel(WicDistillPreTrainedModel):
             alignment_weight=self.config.alignment_weight,
             alignment_temperature=self.config.alignment_temperature,
         )
-        weights = {
-            "form_consistency": (self.config.form_consistency_weight, form_consistency),
-            "form_bias": (self.config.form_bias_weight, form_bias),
-        }
-        if form_pairs is not None and len(form_pairs) and any(w > 0 for w, _ in weights.values()):
+        weight = self.config.form_consistency_weight
+        if weight > 0 and form_pairs is not None and len(form_pairs):
             if form_pairs.dim() != 2 or form_pairs.shape[1] != 3:
                 raise ValueError(f"form_pairs must have shape (K, 3), got {tuple(form_pairs.shape)}")
-            q, s, t = (meaning[column] for column in form_pairs.unbind(1))
-            for name, (weight, term) in weights.items():
-                if weight > 0:
-                    terms[name] = weight * term(q, s, t)
-                    total = total + terms[name]
+            q, s, t = form_pairs.unbind(1)
+            terms["form_consistency"] = weight * form_consistency(meaning[q], meaning[s], meaning[t])
+            total = total + terms["form_consistency"]
         return total, terms
 
     @torch.no_grad()

@@ -34,7 +34,6 @@ class TrainingConfig:
     alignment_weight: float = 0.0
     alignment_temperature: float = 0.05
     form_consistency_weight: float = 0.0
-    form_bias_weight: float = 0.0
     language_centering: bool = False
     learning_rate: float = 3e-5
     weight_decay: float = 0.0

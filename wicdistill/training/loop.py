@@ -181,7 +181,6 @@ def _build_model(config: TrainingConfig, languages: list[str] | None) -> tuple[W
         alignment_weight=config.alignment_weight,
         alignment_temperature=config.alignment_temperature,
         form_consistency_weight=config.form_consistency_weight,
-        form_bias_weight=config.form_bias_weight,
         encoder_name_or_path=config.encoder,
     )
     return model, AutoTokenizer.from_pretrained(path), path
@@ -232,9 +231,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         cross_context_partners(corpus, train_ids, config.seed) if config.cross_context_positives else None
     )
     form_table = (
-        same_form_partners(corpus, train_ids, config.seed)
-        if config.form_consistency_weight > 0 or config.form_bias_weight > 0
-        else None
+        same_form_partners(corpus, train_ids, config.seed) if config.form_consistency_weight > 0 else None
     )
 
     feature_seconds = 0.0
@@ -481,7 +478,6 @@ def _summary(
             "alignment_weight": model.config.alignment_weight,
             "alignment_temperature": model.config.alignment_temperature,
             "form_consistency_weight": model.config.form_consistency_weight,
-            "form_bias_weight": model.config.form_bias_weight,
             "centering_languages": model.config.centering_languages,
         },
         "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus, partners, form_table),
