@@ -309,3 +309,20 @@ def test_shipped_recipes_build_valid_configs(path):
     assert config.corpus == str(recipe.output_dir / "corpus")
     offset = ["ar", "fr"] if recipe.evaluate.get("heldout") else []
     assert resolve_tasks(recipe.evaluate["tasks"], offset_languages=offset)
+
+
+def test_evaluation_after_training_finds_the_corpus_heldout_records(encoder_dir, corpus_file, tmp_path):
+    fixtures = Path(__file__).parent / "fixtures" / "eval"
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "train.jsonl").write_bytes(corpus_file.read_bytes())
+    triple_dataset(96, crosslingual_every=3).save_to_disk(str(corpus_dir / "train"))  # the builder's layout
+    options = dict(evaluate_tasks=["offset-zh"], eval_data_dir=str(fixtures), max_steps=2)
+    train(training_config(encoder_dir, corpus_dir / "train.jsonl", tmp_path / "without", **options))
+    assert not (tmp_path / "without" / "evaluation.json").exists()  # no held-back file: skipped
+    (corpus_dir / "heldout.jsonl").write_bytes((fixtures / "corpus" / "heldout.jsonl").read_bytes())
+    for corpus in (corpus_dir / "train.jsonl", corpus_dir):
+        out = tmp_path / f"with-{corpus.name}"
+        train(training_config(encoder_dir, corpus, out, **options))
+        offset = json.loads((out / "evaluation.json").read_text())["tasks"]["offset-zh"]
+        assert (offset["translations"], offset["n_pairs"]) == ("heldout.jsonl", 2)

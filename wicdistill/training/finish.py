@@ -14,8 +14,21 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
+def corpus_heldout(corpus: str) -> Path | None:
+    """The corpus's held-back records (``heldout.jsonl`` beside ``train.jsonl``, as the builder
+    writes them), which the transfer measures (``offset-*`` tasks) need; None when absent."""
+    path = Path(corpus)
+    folder = path if path.is_dir() else path.parent
+    heldout = folder / "heldout.jsonl"
+    return heldout if heldout.is_file() and heldout.resolve() != path.resolve() else None
+
+
 def evaluate_saved_model(
-    output_dir: Path, tasks: list[str], data_dir: str | None, show_progress: bool
+    output_dir: Path,
+    tasks: list[str],
+    data_dir: str | None,
+    show_progress: bool,
+    heldout: Path | None = None,
 ) -> dict | None:
     """Score the saved model on ``tasks``; writes evaluation.json/.md/.png next to it."""
     if not tasks:
@@ -28,7 +41,9 @@ def evaluate_saved_model(
     try:
         model = WicDistillModel.from_pretrained(output_dir)
         tokenizer = AutoTokenizer.from_pretrained(output_dir)
-        report = evaluate(model, tokenizer, tasks, data_dir=data_dir, show_progress=show_progress)
+        report = evaluate(
+            model, tokenizer, tasks, data_dir=data_dir, heldout=heldout, show_progress=show_progress
+        )
         write_report(report, output_dir)
     except (ValueError, FileNotFoundError, OSError) as err:
         logger.warning("evaluation after training skipped: %s", err)

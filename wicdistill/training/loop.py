@@ -42,7 +42,7 @@ from .data import (
     same_form_partners,
     split_records,
 )
-from .finish import evaluate_saved_model, push, write_card
+from .finish import corpus_heldout, evaluate_saved_model, push, write_card
 from .heads import DistillerHeads
 from .summary import hardware, library_versions
 
@@ -443,7 +443,13 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     accelerator.end_training()
     if accelerator.is_main_process:
         card_fields = {"model_id": config.push_to_hub} if config.push_to_hub else {}
-        evaluate_saved_model(output_dir, config.evaluate_tasks, config.eval_data_dir, config.show_progress)
+        evaluate_saved_model(
+            output_dir,
+            config.evaluate_tasks,
+            config.eval_data_dir,
+            config.show_progress,
+            heldout=corpus_heldout(config.corpus),
+        )
         write_card(output_dir, card_fields)
         if config.push_to_hub:
             summary["pushed"] = push(output_dir, config.push_to_hub, config.hub_private, card_fields)
