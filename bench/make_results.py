@@ -130,7 +130,7 @@ XLING = (
     ),
     Run(
         "X_align_form30",
-        "+ alignment, form consistency weight 30 (the aligned recipe)",
+        "+ alignment, form consistency weight 30 (the aligned recipe's terms, 25 % bitext)",
         "--alignment_weight 1.0 --form_consistency_weight 30",
     ),
     Run("X_align_s1", "+ alignment (X_align), seed 1", "--alignment_weight 1.0 --seed 1"),
@@ -148,6 +148,31 @@ XLING = (
         "X_align_half_form30b",
         "+ alignment, form consistency weight 30, twice the bitext",
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_half_form30b_s1",
+        "+ alignment, form consistency weight 30, twice the bitext, seed 1",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 --seed 1 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_half_form30b_s2",
+        "+ alignment, form consistency weight 30, twice the bitext, seed 2",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 --seed 2 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_half_form30_6ep",
+        "+ alignment, form consistency weight 30, twice the bitext, 6 epochs (the aligned recipe)",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_s1",
+        "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, seed 1",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 1 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_s2",
+        "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, seed 2",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 2 {HALF_CORPUS}",
     ),
     Run(
         "X_align_form30v0",
