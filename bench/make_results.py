@@ -38,6 +38,10 @@ HALF_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-half --features_dir ~/.cache/wicdistill/features/xling-e5-half-upper "
     "(corpus: the recipe-2 build with --sample-fraction 0.5; offsets still on the 25 % build's held-out pairs)"
 )
+FULL_CORPUS = (
+    "--corpus ~/.cache/wicdistill/corpora/xling-e5-full --features_dir ~/.cache/wicdistill/features/xling-e5-full-upper "
+    "(corpus: the recipe-2 build without --sample-fraction, all of its bitext; offsets still on the 25 % build's held-out pairs)"
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,21 @@ XLING = (
         "X_align_half_form30_6ep_s2",
         "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, seed 2",
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 2 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_full_form30",
+        "+ alignment, form consistency weight 30, all the bitext (4× the paper recipe's), 3 epochs",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 {FULL_CORPUS}",
+    ),
+    Run(
+        "X_align_full_form30_s1",
+        "+ alignment, form consistency weight 30, all the bitext, 3 epochs, seed 1",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 --seed 1 {FULL_CORPUS}",
+    ),
+    Run(
+        "X_align_full_form30_s2",
+        "+ alignment, form consistency weight 30, all the bitext, 3 epochs, seed 2",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 --seed 2 {FULL_CORPUS}",
     ),
     Run(
         "X_align_form30v0",
