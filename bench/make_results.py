@@ -194,6 +194,18 @@ XLING = (
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 --seed 2 {FULL_CORPUS}",
     ),
     Run(
+        "X_align_form30_names",
+        "+ alignment, form consistency weight 30, names kept as targets (25 % bitext)",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --corpus ~/.cache/wicdistill/corpora/xling-e5-names "
+        "--features_dir ~/.cache/wicdistill/features/xling-e5-names-upper (corpus: the recipe-2 build with --keep-capitalised)",
+    ),
+    Run(
+        "X_align_form30_names_s1",
+        "+ alignment, form consistency weight 30, names kept as targets, seed 1",
+        "--alignment_weight 1.0 --form_consistency_weight 30 --seed 1 --corpus ~/.cache/wicdistill/corpora/xling-e5-names "
+        "--features_dir ~/.cache/wicdistill/features/xling-e5-names-upper (corpus: the recipe-2 build with --keep-capitalised)",
+    ),
+    Run(
         "X_align_form30v0",
         f"+ alignment, form consistency weight 30 {SAME_SENTENCE}",
         "--alignment_weight 1.0 --form_consistency_weight 30 (wicdistill d90686e)",
