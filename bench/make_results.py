@@ -206,6 +206,16 @@ XLING = (
         "--features_dir ~/.cache/wicdistill/features/xling-e5-names-upper (corpus: the recipe-2 build with --keep-capitalised)",
     ),
     Run(
+        "X_align_form30_t10",
+        "+ alignment at temperature 0.1 (not 0.05), form consistency weight 30",
+        "--alignment_weight 1.0 --alignment_temperature 0.1 --form_consistency_weight 30",
+    ),
+    Run(
+        "X_align_form30_t10_s1",
+        "+ alignment at temperature 0.1, form consistency weight 30, seed 1",
+        "--alignment_weight 1.0 --alignment_temperature 0.1 --form_consistency_weight 30 --seed 1",
+    ),
+    Run(
         "X_align_form30v0",
         f"+ alignment, form consistency weight 30 {SAME_SENTENCE}",
         "--alignment_weight 1.0 --form_consistency_weight 30 (wicdistill d90686e)",
