@@ -42,6 +42,10 @@ FULL_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-full --features_dir ~/.cache/wicdistill/features/xling-e5-full-upper "
     "(corpus: the recipe-2 build without --sample-fraction, all of its bitext; offsets still on the 25 % build's held-out pairs)"
 )
+NAMES_CORPUS = (
+    "--corpus ~/.cache/wicdistill/corpora/xling-e5-names --features_dir ~/.cache/wicdistill/features/xling-e5-names-upper "
+    "(corpus: the recipe-2 build with --keep-capitalised)"
+)
 
 
 @dataclass(frozen=True)
@@ -196,14 +200,12 @@ XLING = (
     Run(
         "X_align_form30_names",
         "+ alignment, form consistency weight 30, names kept as targets (25 % bitext)",
-        "--alignment_weight 1.0 --form_consistency_weight 30 --corpus ~/.cache/wicdistill/corpora/xling-e5-names "
-        "--features_dir ~/.cache/wicdistill/features/xling-e5-names-upper (corpus: the recipe-2 build with --keep-capitalised)",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 {NAMES_CORPUS}",
     ),
     Run(
         "X_align_form30_names_s1",
         "+ alignment, form consistency weight 30, names kept as targets, seed 1",
-        "--alignment_weight 1.0 --form_consistency_weight 30 --seed 1 --corpus ~/.cache/wicdistill/corpora/xling-e5-names "
-        "--features_dir ~/.cache/wicdistill/features/xling-e5-names-upper (corpus: the recipe-2 build with --keep-capitalised)",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --seed 1 {NAMES_CORPUS}",
     ),
     Run(
         "X_align_form30_t10",
