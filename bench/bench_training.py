@@ -48,8 +48,20 @@ def random_encoder_dir(root: Path) -> Path:
 
 
 def raw_heads_loop(
-    steps: int, batch_size: int, layers: int, d: int, device: torch.device, mixed: bool
+    steps: int,
+    batch_size: int,
+    layers: int,
+    d: int,
+    device: torch.device,
+    mixed: bool,
+    warmup: int = 0,
+    distinct_batches: int = 8,
 ) -> float:
+    """Seconds for ``steps`` plain optimiser steps of the two heads, after ``warmup`` untimed ones.
+
+    Batches are fp16 host tensors copied to the device each step, as from a cache; a ring of
+    ``distinct_batches`` keeps host memory bounded for long runs.
+    """
     config = WicDistillConfig(
         encoder=BertConfig(hidden_size=d, num_hidden_layers=layers - 1, num_attention_heads=12),
         layers=list(range(layers)),
@@ -57,11 +69,15 @@ def raw_heads_loop(
     meaning, context = LayerDistiller(config).to(device), LayerDistiller(config).to(device)
     params = list(meaning.parameters()) + list(context.parameters())
     optimizer = torch.optim.AdamW(params, lr=3e-5)
-    stacks = torch.randn(steps, 3 * batch_size, layers, d, dtype=torch.float16)
+    stacks = torch.randn(min(steps, distinct_batches), 3 * batch_size, layers, d, dtype=torch.float16)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=mixed)
     started = time.perf_counter()
-    for step in range(steps):
-        x = stacks[step].to(device).float()
+    for step in range(warmup + steps):
+        if step == warmup:
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+        x = stacks[step % len(stacks)].to(device).float()
         with autocast:
             m, _ = meaning(x)
             c, _ = context(x)

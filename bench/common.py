@@ -20,14 +20,25 @@ WIKI = REPO_ROOT.parent / "shared" / "data" / "en-wiki-sentences" / "en_wiki.txt
 WORD = re.compile(r"[A-Za-z]+")
 
 
-def wiki_sentences(count: int, min_words: int = 15, max_words: int = 50, seed: int = 0) -> list[str]:
-    """Untokenized-looking English sentences of 15-50 words from the shared Wikipedia sample."""
-    lines = [line.strip() for line in WIKI.read_text(encoding="utf-8").splitlines()]
-    lines = [line for line in lines if min_words <= len(line.split()) <= max_words]
-    random.Random(seed).shuffle(lines)
-    if len(lines) < count:
-        lines = (lines * (count // len(lines) + 1))[:count]
-    return lines[:count]
+def wiki_sentences(
+    count: int, min_words: int = 15, max_words: int = 50, seed: int = 0, path: Path | None = None
+) -> list[str]:
+    """``count`` distinct English sentences of 15-50 words from the shared Wikipedia sample.
+
+    Past the sample's size, further sentences are word-order shuffles of it: the same lengths,
+    but distinct texts, since extraction encodes each distinct sentence once.
+    """
+    lines = [line.strip() for line in (path or WIKI).read_text(encoding="utf-8").splitlines()]
+    lines = list(dict.fromkeys(line for line in lines if min_words <= len(line.split()) <= max_words))
+    rng = random.Random(seed)
+    rng.shuffle(lines)
+    out = lines[:count]
+    while len(out) < count:
+        for line in lines[: count - len(out)]:
+            words = line.split()
+            rng.shuffle(words)
+            out.append(" ".join(words))
+    return out
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

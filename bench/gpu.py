@@ -8,10 +8,11 @@ change speed), on Wikipedia sentences of 15-50 words:
 2. wicdistill's feature extraction (``extract_features``) of the same sentences with about three
    targets per sentence;
 3. training through ``train()`` (the loop of train_accelerate.py) on a cached-feature dataset
-   (d 1024, the upper 12 layers, bf16) at batch 1024 and 128, against a raw loop over the two heads;
-4. peak GPU memory of each.
+   (d 1024, the upper 12 layers, bf16) at batch 1024 and 128, against a raw loop over the two heads,
+   both timed over the same steps after a warm-up;
+4. peak GPU memory of each, and the reference implementation's settings for scale.
 
-    python bench/gpu.py                      # on a GPU machine, a few minutes
+    python bench/gpu.py                      # on a GPU machine, about 4 minutes on an H100
     python bench/gpu.py --smoke              # tiny sizes, any machine: checks the script runs
 
 Tokenizers come from the offline encoders (MiniLM's WordPiece for BERT, multilingual-e5-small's
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -31,7 +33,7 @@ from datetime import date
 from pathlib import Path
 
 import torch
-from bench_extraction import bare_forward, triples_over
+from bench_extraction import bare_forward, reference_settings, triples_over
 from bench_training import raw_heads_loop
 from common import RESULTS, environment, timed, wiki_sentences
 from transformers import AutoTokenizer, BertConfig, BertModel, XLMRobertaConfig, XLMRobertaModel
@@ -39,7 +41,7 @@ from transformers import AutoTokenizer, BertConfig, BertModel, XLMRobertaConfig,
 from wicdistill.features.extract import extract_features
 from wicdistill.modeling_wicdistill import WicDistillModel
 from wicdistill.training.config import TrainingConfig
-from wicdistill.training.loop import train
+from wicdistill.training.loop import LOSS_READ_EVERY, train
 
 LARGE = {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096}
 SMOKE = {"hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 128}
@@ -81,7 +83,7 @@ def measure_encoder(kind: str, tokenizer, args, device: torch.device, root: Path
     layers = sizes["num_hidden_layers"]
     upper = list(range(layers - min(12, layers // 2) + 1, layers + 1))
     model = WicDistillModel.from_encoder_pretrained(str(folder), layers=upper).to(device).eval()
-    sentences = wiki_sentences(args.sentences)
+    sentences = wiki_sentences(args.sentences, path=args.wiki)
     corpus = triples_over(sentences, 3)
     targets = 3 * len(corpus)
     result: dict = {"layers": upper, "sentences": len(sentences), "targets": targets}
@@ -96,24 +98,32 @@ def measure_encoder(kind: str, tokenizer, args, device: torch.device, root: Path
         }
     for batch_size in args.forward_batches:
         reset_peak(device)
-        synchronize(device)
-        started = time.perf_counter()
-        extract_features(
-            corpus,
-            model,
-            tokenizer,
-            root / f"{kind}-features-{batch_size}",
-            batch_size=batch_size,
-            show_progress=False,
+        seconds = time_extraction(
+            corpus, model, tokenizer, root / f"{kind}-features", batch_size, args.workers
         )
-        seconds = time.perf_counter() - started
         bare = result[f"bare_forward_b{batch_size}"]["targets_per_s"]
         result[f"extraction_b{batch_size}"] = {
             "targets_per_s": round(targets / seconds, 1),
+            "sentences_per_s": round(len(sentences) / seconds, 1),
             "ratio_vs_bare_forward": round(targets / seconds / bare, 3),
             "peak_gib": peak_gib(device),
         }
-    if kind == "xlm-roberta-large":
+    items = [
+        (r[role]["text"], (r[role]["start"], r[role]["end"]))
+        for r in corpus.select(range(min(1024, len(corpus))))
+        for role in ("anchor", "positive", "negative")
+    ]
+    reference_settings(model, tokenizer, items[:128])  # warm-up
+    seconds, _ = timed(reference_settings, model, tokenizer, items)
+    best = max(v["targets_per_s"] for k, v in result.items() if k.startswith("extraction_b"))
+    result["reference_settings"] = {
+        "note": "fp32, padded to 200, batch 128, a Python gather per target",
+        "targets": len(items),
+        "targets_per_s": round(len(items) / seconds, 1),
+        "best_extraction_vs_reference": round(best * seconds / len(items), 2),
+    }
+    result["host_batch_preparation"] = host_preparation(corpus, tokenizer, model, max(args.forward_batches))
+    if kind == "xlm-roberta-large" and args.train_batches:
         result["training"] = measure_training(corpus, folder, upper, args, device, root)
     del model
     if device.type == "cuda":
@@ -121,16 +131,69 @@ def measure_encoder(kind: str, tokenizer, args, device: torch.device, root: Path
     return result
 
 
+def time_extraction(corpus, model, tokenizer, folder: Path, batch_size: int, workers: int) -> float:
+    """Wall seconds of one ``extract_features`` into a fresh folder (removed afterwards)."""
+    synchronize(model.device)
+    started = time.perf_counter()
+    extract_features(
+        corpus, model, tokenizer, folder, batch_size=batch_size, num_workers=workers, show_progress=False
+    )
+    seconds = time.perf_counter() - started
+    shutil.rmtree(folder)
+    return seconds
+
+
+def host_preparation(corpus, tokenizer, model, batch_size: int) -> dict:
+    """Sentences/s that one host process tokenizes and collates: what each data-loader worker adds."""
+    from wicdistill.features.extract import _batch_bounds, _SentenceBatches
+    from wicdistill.features.plan import build_plan, read_corpus
+    from wicdistill.modeling_wicdistill import encoder_max_length
+
+    columns = read_corpus(corpus)
+    started = time.perf_counter()
+    plan = build_plan(columns, 2048)
+    plan_s = time.perf_counter() - started
+    end = min(len(plan.sentences), 4 * batch_size)
+    batches = _SentenceBatches(
+        plan,
+        columns.ids,
+        _batch_bounds(0, end, batch_size),
+        tokenizer,
+        encoder_max_length(model.encoder, tokenizer),
+    )
+    started = time.perf_counter()
+    for i in range(len(batches)):
+        batches[i]
+    return {
+        "plan_s": round(plan_s, 3),
+        "sentences_per_s_one_process": round(end / (time.perf_counter() - started), 1),
+    }
+
+
 def measure_training(
     corpus, encoder: Path, layers: list[int], args, device: torch.device, root: Path
 ) -> dict:
+    """Steady-state steps/s of ``train()`` between two synchronised steps, against the raw loop.
+
+    Start-up (model loading, the feature cache of the training corpus, worker start) and the
+    final validation are outside the timed window, as they are outside the raw loop.
+    """
     corpus_path = root / "train-corpus.jsonl"
     corpus.to_json(str(corpus_path))
     out = {}
     d = SMOKE["hidden_size"] if args.smoke else LARGE["hidden_size"]
     mixed = "bf16" if device.type == "cuda" else "no"
+    first, last = LOSS_READ_EVERY, (args.train_steps - 1) // LOSS_READ_EVERY * LOSS_READ_EVERY
+    if last <= first:
+        raise ValueError(f"--train-steps must exceed {2 * LOSS_READ_EVERY}, got {args.train_steps}")
     for batch_size in args.train_batches:
-        steps = max(5, min(args.train_steps, (len(corpus) - 1) // batch_size))
+        marks: dict[int, float] = {}
+
+        def mark(state, marks=marks) -> None:
+            if state.global_step in (first, last):
+                synchronize(device)
+                marks[state.global_step] = time.perf_counter()
+
         reset_peak(device)
         summary = train(
             TrainingConfig(
@@ -140,28 +203,33 @@ def measure_training(
                 features_dir=str(root / "train-features"),
                 layers=layers,
                 batch_size=batch_size,
-                max_steps=steps,
+                max_steps=args.train_steps,
+                max_epochs=10**6,
                 eval_every=10**9,
                 validation_fraction=0.01,
                 warmup_steps=2,
                 report_to="none",
                 show_progress=False,
                 mixed_precision=mixed,
+                extraction_batch_size=max(args.forward_batches),
                 dataloader_num_workers=args.workers,
-            )
+            ),
+            callbacks=[mark],
         )
         script_peak = peak_gib(device)
-        script_s = summary["wall_time_s"]["training"]
+        script_s = marks[last] - marks[first]
         reset_peak(device)
-        raw_s = raw_heads_loop(steps, batch_size, len(layers), d, device, mixed == "bf16")
+        steps = last - first
+        raw_s = raw_heads_loop(steps, batch_size, len(layers), d, device, mixed == "bf16", warmup=first)
         triples = steps * batch_size
         out[f"batch_{batch_size}"] = {
-            "steps": steps,
+            "timed_steps": steps,
             "script_triples_per_s": round(triples / script_s, 1),
             "raw_loop_triples_per_s": round(triples / raw_s, 1),
             "ratio_script_vs_raw_loop": round(raw_s / script_s, 3),
             "script_peak_gib": script_peak,
             "raw_loop_peak_gib": peak_gib(device),
+            "script_wall_time_s": summary["wall_time_s"],
         }
     return out
 
@@ -171,18 +239,28 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--smoke", action="store_true", help="tiny encoders and few sentences")
     parser.add_argument("--sentences", type=int, default=None)
     parser.add_argument("--forward-batches", type=int, nargs="+", default=[256, 1024])
-    parser.add_argument("--train-batches", type=int, nargs="+", default=[1024, 128])
-    parser.add_argument("--train-steps", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2, help="data-loader workers for training")
+    parser.add_argument(
+        "--train-batches", type=int, nargs="*", default=[1024, 128], help="none: skip training"
+    )
+    parser.add_argument(
+        "--encoders",
+        nargs="+",
+        default=["bert-large-cased", "xlm-roberta-large"],
+        choices=["bert-large-cased", "xlm-roberta-large"],
+    )
+    parser.add_argument("--tag", default="", help="suffix of the result file name")
+    parser.add_argument("--train-steps", type=int, default=160)
+    parser.add_argument("--workers", type=int, default=6, help="data-loader workers (extraction, training)")
+    parser.add_argument("--wiki", type=Path, default=None, help="sentence file (default: the shared sample)")
     parser.add_argument("--bert-tokenizer", default=None)
     parser.add_argument("--xlmr-tokenizer", default=None)
     args = parser.parse_args(argv)
     if args.sentences is None:
-        args.sentences = 300 if args.smoke else 20000
+        args.sentences = 300 if args.smoke else 40000
     if args.smoke:
         args.forward_batches = list(dict.fromkeys(min(b, 64) for b in args.forward_batches))
         args.train_batches = list(dict.fromkeys(min(b, 64) for b in args.train_batches))
-        args.train_steps = min(args.train_steps, 5)
+        args.train_steps = min(args.train_steps, 2 * LOSS_READ_EVERY + 1)
         args.workers = 0
     from wicdistill.backbones import minilm_path, multilingual_e5_path
 
@@ -191,14 +269,17 @@ def main(argv: list[str] | None = None) -> dict:
         "xlm-roberta-large": AutoTokenizer.from_pretrained(args.xlmr_tokenizer or multilingual_e5_path()),
     }
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    result: dict = {"smoke": args.smoke, "environment": environment()}
+    result: dict = {"smoke": args.smoke, "command": sys.argv[1:], "environment": environment()}
     with tempfile.TemporaryDirectory() as tmp:
-        for kind, tokenizer in tokenizers.items():
+        for kind in args.encoders:
+            tokenizer = tokenizers[kind]
             result[kind] = measure_encoder(kind, tokenizer, args, device, Path(tmp))
             print(kind, json.dumps(result[kind], indent=1), flush=True)
     name = re.sub(r"[^A-Za-z0-9]+", "-", result["environment"]["device"]).strip("-").lower() or "cpu"
     if args.smoke:
         name += "-smoke"
+    if args.tag:
+        name += f"-{args.tag}"
     path = RESULTS / f"{name}-{date.today().isoformat()}.json"
     RESULTS.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n")

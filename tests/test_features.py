@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -80,6 +82,27 @@ def test_interrupted_extraction_resumes_to_the_same_cache(corpus, tmp_path, monk
     )
     assert np.array_equal(np.asarray(resumed.stacks), np.asarray(reference.stacks))
     assert np.array_equal(resumed.index, reference.index)
+
+
+def test_short_writes_are_completed(corpus, tmp_path, monkeypatch):
+    """pwrite may write fewer bytes than asked (signals, huge rows): the writer must loop."""
+    import wicdistill.features.extract as extract
+
+    model, tokenizer = build_model("bert")
+    reference = extract_features(
+        corpus, model, tokenizer, tmp_path / "ref", batch_size=4, show_progress=False
+    )
+    real_pwrite, calls = os.pwrite, {"n": 0}
+
+    def short_pwrite(fd, data, offset):
+        calls["n"] += 1
+        return real_pwrite(fd, data[:1000], offset)
+
+    monkeypatch.setattr(extract.os, "pwrite", short_pwrite)
+    cache = extract_features(corpus, model, tokenizer, tmp_path / "f", batch_size=4, show_progress=False)
+    monkeypatch.undo()
+    assert calls["n"] > np.asarray(cache.stacks).nbytes // 1000
+    assert np.array_equal(np.asarray(cache.stacks), np.asarray(reference.stacks))
 
 
 def test_cache_for_another_encoder_or_layers_is_refused(corpus, tmp_path):

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import REPO_ROOT, training_config
@@ -48,6 +49,39 @@ def test_two_step_run_exports_a_loadable_model(encoder_dir, corpus_file, tmp_pat
     initial = WicDistillModel.from_encoder_pretrained(str(encoder_dir))
     for key, value in initial.encoder.state_dict().items():
         assert torch.equal(model.encoder.state_dict()[key], value), f"encoder changed: {key}"
+
+
+def test_losses_read_back_in_groups_still_log_every_step(encoder_dir, corpus_file, tmp_path):
+    """Train losses stay on the device for up to LOSS_READ_EVERY steps; none may be lost or shifted."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from wicdistill.training.loop import LOSS_READ_EVERY
+
+    steps = LOSS_READ_EVERY + 5
+    summary = train(
+        training_config(
+            encoder_dir,
+            corpus_file,
+            tmp_path,
+            max_steps=steps,
+            max_epochs=100,
+            eval_every=10**6,
+            report_to="tensorboard",
+        )
+    )
+    curve = summary["training"]["loss_curve"]
+    assert [p["step"] for p in curve] == list(range(1, steps + 1))
+    assert all(isinstance(p["train_loss"], float) and np.isfinite(p["train_loss"]) for p in curve)
+    assert [p["step"] for p in curve if "validation_loss" in p] == [steps]
+    logged = [
+        event
+        for path in (tmp_path / "logs").rglob("events.out.tfevents.*")
+        for accumulator in [EventAccumulator(str(path)).Reload()]
+        if "train/train_loss" in accumulator.Tags()["scalars"]
+        for event in accumulator.Scalars("train/train_loss")
+    ]
+    assert [e.step for e in logged] == list(range(1, steps + 1))
+    np.testing.assert_allclose([e.value for e in logged], [p["train_loss"] for p in curve], rtol=1e-6)
 
 
 def test_kill_and_resume_matches_an_uninterrupted_run_bitwise(encoder_dir, corpus_file, tmp_path):

@@ -304,6 +304,8 @@ def pool_targets(
     """Mean of each target's tokens in every given layer -> ``(num_targets, num_layers, d)`` float32.
 
     Only the target tokens are gathered, so nothing of size batch x tokens leaves the device.
+    The index bookkeeping runs where the mask lies: a mask kept on the CPU (as feature extraction
+    does) costs the GPU no synchronisation, so the next batch can be queued behind this one.
     """
     num_targets, width = target_token_mask.shape
     counts = target_token_mask.sum(dim=1)
@@ -311,8 +313,13 @@ def pool_targets(
         empty = (counts == 0).nonzero()[:, 0].tolist()
         raise ValueError(f"targets {empty[:10]} have no tokens in target_token_mask")
     target_idx, token_idx = target_token_mask.nonzero(as_tuple=True)
-    flat = target_sentence_index[target_idx] * width + token_idx
+    flat = target_sentence_index.to(target_idx.device)[target_idx] * width + token_idx
     weight = (1.0 / counts.to(torch.float32))[target_idx]
+    device = hidden_states[0].device
+    if device.type == "cuda" and not target_idx.is_cuda:
+        # pinned, the three small copies queue behind the encoder instead of waiting for it
+        target_idx, flat, weight = (t.pin_memory() for t in (target_idx, flat, weight))
+    target_idx, flat, weight = (t.to(device, non_blocking=True) for t in (target_idx, flat, weight))
     d = hidden_states[0].shape[-1]
     gathered = torch.stack([h.reshape(-1, d)[flat].float() for h in hidden_states], dim=1)
     pooled = torch.zeros(num_targets, len(hidden_states), d, dtype=torch.float32, device=gathered.device)
@@ -666,7 +673,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         with torch.set_grad_enabled(torch.is_grad_enabled() and self.encoder_trainable):
             outputs = self.encoder(**encoder_inputs, output_hidden_states=True, return_dict=True)
             hidden = [outputs.hidden_states[layer] for layer in self.config.layers]
-            return pool_targets(hidden, target_token_mask.to(input_ids.device), target_sentence_index)
+            return pool_targets(hidden, target_token_mask, target_sentence_index)
 
     def distill(self, layer_stack: torch.Tensor, output_attentions: bool = False) -> WicDistillOutput:
         """Meaning and context vectors of precomputed ``(N, L, d)`` layer stacks."""

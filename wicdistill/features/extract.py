@@ -2,6 +2,8 @@
 
 Sentences are length-sorted and batched with dynamic padding; tokenization and padding can run
 in data-loader workers; only the selected layers at the target positions leave the device.
+The loop never waits for the GPU: stacks are copied off the device asynchronously and written
+by a background thread while the encoder already runs the next batch.
 Chunks are assigned round-robin to processes under ``accelerate launch`` and each finished
 chunk leaves a marker, so an interrupted run resumes where it stopped.
 """
@@ -10,6 +12,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -69,6 +74,85 @@ class _SentenceBatches(Dataset):
 
 def _batch_bounds(start: int, end: int, batch_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + batch_size, end)) for s in range(start, end, batch_size)]
+
+
+class _StackWriter:
+    """Moves finished stacks to the host and ``pwrite``s them in one background thread.
+
+    ``submit`` returns at once (the device-to-host copy is queued behind the encoder on the same
+    stream), so the main loop keeps the GPU fed; at most ``depth`` batches are in flight.
+    ``seal`` makes a finished chunk durable (fsync, then its marker) in a third thread: the
+    marker still never claims rows that are not on disk, but no loop waits for the disk.
+    """
+
+    def __init__(
+        self, fd: int, header: int, row_bytes: int, on_bad: Callable[[np.ndarray], None], depth: int = 2
+    ):
+        self.fd, self.header, self.row_bytes, self.on_bad, self.depth = fd, header, row_bytes, on_bad, depth
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wicdistill-writer")
+        self.pending: deque[tuple[Future, Any]] = deque()
+        self.syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wicdistill-fsync")
+        self.seals: list[Future] = []
+
+    def submit(self, stack: torch.Tensor, first: int, tag: Any) -> list[Any]:
+        """Queue ``stack`` (fp16, any device) for rows ``first...``; returns tags whose writes ended."""
+        finite = torch.isfinite(stack).flatten(1).all(dim=1)
+        event = None
+        if stack.device.type == "cuda":
+            host = torch.empty(stack.shape, dtype=stack.dtype, pin_memory=True)
+            host.copy_(stack, non_blocking=True)
+            finite_host = torch.empty(finite.shape, dtype=torch.bool, pin_memory=True)
+            finite_host.copy_(finite, non_blocking=True)
+            event = torch.cuda.Event()
+            event.record()
+        else:
+            host, finite_host = stack, finite
+        self.pending.append((self.pool.submit(self._write, host, finite_host, event, first), tag))
+        finished = []
+        while len(self.pending) > self.depth:
+            future, done_tag = self.pending.popleft()
+            future.result()
+            finished.append(done_tag)
+        return finished
+
+    def _write(self, host: torch.Tensor, finite: torch.Tensor, event: Any, first: int) -> None:
+        if event is not None:
+            event.synchronize()
+        bad = ~finite.numpy()
+        if bad.any():
+            self.on_bad(first + np.nonzero(bad)[0])
+        # a byte view, not a copy: pwrite releases the GIL for the whole write
+        data = memoryview(np.ascontiguousarray(host.numpy())).cast("B")
+        offset = self.header + first * self.row_bytes
+        while data:
+            written = os.pwrite(self.fd, data, offset)
+            data, offset = data[written:], offset + written
+
+    def drain(self, raise_errors: bool = True) -> Iterator[Any]:
+        """Wait for every queued write, yielding the tags of those that succeeded, oldest first."""
+        while self.pending:
+            future, tag = self.pending.popleft()
+            if future.exception() is None:
+                yield tag
+            elif raise_errors:
+                raise future.exception()
+
+    def seal(self, mark_done: Callable[[], None]) -> None:
+        """fsync everything written so far, then run ``mark_done`` (both off the calling thread)."""
+
+        def durable() -> None:
+            os.fsync(self.fd)
+            mark_done()
+
+        self.seals.append(self.syncer.submit(durable))
+
+    def close(self, raise_errors: bool = True) -> None:
+        """Wait for the queued writes and seals; re-raise the first seal error if asked."""
+        self.pool.shutdown(wait=True)
+        self.syncer.shutdown(wait=True)
+        errors = [f.exception() for f in self.seals if f.exception() is not None]
+        if errors and raise_errors:
+            raise errors[0]
 
 
 def _raise_non_finite(plan: ExtractionPlan, corpus_ids: list[str], bad_rows: np.ndarray) -> None:
@@ -147,7 +231,7 @@ def extract_features(
         accelerator.wait_for_everyone()
 
     # rows are written with pwrite at their offset rather than through a memory map, so the
-    # resident memory stays one batch deep however large the cache grows
+    # resident memory stays a few batches deep however large the cache grows
     header = np.load(out_dir / "stacks.npy", mmap_mode="r").offset
     row_bytes = int(np.prod(stack_shape[1:])) * 2
     stacks_fd = os.open(out_dir / "stacks.npy", os.O_WRONLY)
@@ -162,39 +246,53 @@ def extract_features(
     autocast = (
         torch.autocast(device.type, dtype=autocast_dtype) if autocast_dtype is not None else nullcontext()
     )
-    total = sum(plan.chunks[c][1] - plan.chunks[c][0] for c in todo)
+    batches = [(c, s, e) for c in todo for s, e in _batch_bounds(*plan.chunks[c], batch_size)]
+    unwritten = Counter(c for c, _, _ in batches)
     progress = tqdm(
-        total=total,
+        total=sum(e - s for _, s, e in batches),
         desc=f"features [{rank}]" if world > 1 else "features",
         unit="sent",
         disable=not show_progress,
     )
+    loader = DataLoader(
+        _SentenceBatches(plan, columns.ids, [(s, e) for _, s, e in batches], tokenizer, limit),
+        batch_size=None,
+        num_workers=num_workers,
+        pin_memory=device.type == "cuda",
+    )
+    writer = _StackWriter(
+        stacks_fd, header, row_bytes, lambda rows: _raise_non_finite(plan, columns.ids, rows)
+    )
+
+    def written(tag: tuple[int, int]) -> None:
+        chunk, num_sentences = tag
+        progress.update(num_sentences)
+        unwritten[chunk] -= 1
+        if unwritten[chunk] == 0:
+            marker, content = out_dir / "done" / f"chunk-{chunk:06d}.ok", f"{plan.chunk_targets(chunk)}\n"
+            writer.seal(lambda: atomic_write_text(marker, content))
+
     was_training = model.training
     model.eval()
     try:
-        for chunk in todo:
-            start, end = plan.chunks[chunk]
-            loader = DataLoader(
-                _SentenceBatches(plan, columns.ids, _batch_bounds(start, end, batch_size), tokenizer, limit),
-                batch_size=None,
-                num_workers=num_workers,
-                pin_memory=device.type == "cuda",
-            )
-            for batch in loader:
-                first = batch.pop("first_target")
-                num_sentences = batch.pop("num_sentences")
-                inputs = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
-                with torch.inference_mode(), autocast:
-                    stack = model.extract_layer_stack(**inputs)
-                stack = stack.to(torch.float16).cpu().numpy()
-                finite = np.isfinite(stack).reshape(len(stack), -1).all(axis=1)
-                if not finite.all():
-                    _raise_non_finite(plan, columns.ids, first + np.nonzero(~finite)[0])
-                os.pwrite(stacks_fd, np.ascontiguousarray(stack).tobytes(), header + first * row_bytes)
-                progress.update(num_sentences)
-            os.fsync(stacks_fd)
-            atomic_write_text(out_dir / "done" / f"chunk-{chunk:06d}.ok", f"{plan.chunk_targets(chunk)}\n")
+        for (chunk, _, _), batch in zip(batches, loader):
+            first = batch.pop("first_target")
+            num_sentences = batch.pop("num_sentences")
+            # the target masks stay on the host: pooling indexes from them without a GPU sync
+            masks = {k: batch.pop(k) for k in ("target_token_mask", "target_sentence_index")}
+            inputs = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+            with torch.inference_mode(), autocast:
+                stack = model.extract_layer_stack(**inputs, **masks)
+            for tag in writer.submit(stack.to(torch.float16), first, (chunk, num_sentences)):
+                written(tag)
+        for tag in writer.drain():
+            written(tag)
+        writer.close()
     finally:
+        # after a crash, batches already on their way are still written and their chunks marked
+        for tag in writer.drain(raise_errors=False):
+            written(tag)
+        writer.close(raise_errors=False)
         progress.close()
         os.close(stacks_fd)
         model.train(was_training)

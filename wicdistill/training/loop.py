@@ -47,6 +47,7 @@ from .heads import DistillerHeads
 from .summary import hardware, library_versions
 
 CHECKPOINT_PREFIX = "step-"
+LOSS_READ_EVERY = 25  # steps between reading train losses back from the device
 
 
 @dataclass
@@ -70,6 +71,7 @@ class TrainerState:
             setattr(self, key, value)
 
 
+# called after every optimiser step; ``state.loss_curve`` may lag by up to LOSS_READ_EVERY steps
 StepCallback = Callable[[TrainerState], None]
 
 
@@ -188,7 +190,7 @@ def _build_model(config: TrainingConfig, languages: list[str] | None) -> tuple[W
 
 def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dict[str, Any]:
     """Run (or resume) a training run and return its summary (also written as JSON)."""
-    from accelerate.utils import set_seed
+    from accelerate.utils import DataLoaderConfiguration, set_seed
 
     from ..distributed import make_accelerator
 
@@ -198,6 +200,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     started = time.perf_counter()
     output_dir = Path(config.output_dir)
     accelerator = make_accelerator(
+        dataloader_config=DataLoaderConfiguration(non_blocking=True),
         mixed_precision=config.mixed_precision,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
         log_with="tensorboard" if config.report_to == "tensorboard" else None,
@@ -264,7 +267,13 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         )
     module = model if config.on_the_fly else DistillerHeads(model)
     params = [p for p in module.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+    # the fused kernel updates all parameters in a few launches: at small batches the step is launch-bound
+    optimizer = torch.optim.AdamW(
+        params,
+        lr=config.learning_rate,
+        weight_decay=config.weight_decay,
+        fused=accelerator.device.type == "cuda",
+    )
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_then_constant(config.warmup_steps))
     # own generators: creating a loader iterator must not draw from the global RNG (dropout's),
     # or a resumed run (which creates one more iterator) would drift from an uninterrupted one
@@ -272,6 +281,8 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         "batch_size": config.batch_size,
         "collate_fn": identity_collate,
         "num_workers": config.dataloader_num_workers,
+        "pin_memory": accelerator.device.type == "cuda",
+        "persistent_workers": config.dataloader_num_workers > 0,
         "generator": torch.Generator().manual_seed(config.seed),
     }
     train_loader = DataLoader(
@@ -334,7 +345,29 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         disable=not (config.show_progress and accelerator.is_local_main_process),
     )
     module.train()
-    window: list[float] = []
+    window: list[torch.Tensor] = []
+    # step points whose train loss is still a device tensor: reading it back every step would
+    # make the host wait for the GPU, so losses are fetched together (one sync) now and then
+    unread: list[tuple[dict[str, Any], torch.Tensor]] = []
+
+    def read_losses() -> None:
+        if not unread:
+            return
+        values = torch.stack([loss for _, loss in unread]).tolist()
+        for (point, _), value in zip(unread, values):
+            point["train_loss"] = value
+            state.loss_curve.append(point)
+            accelerator.log(
+                {
+                    f"train/{k}" if k != "validation_loss" else "validation/loss": v
+                    for k, v in point.items()
+                    if k != "step"
+                },
+                step=point["step"],
+            )
+        progress.set_postfix(loss=f"{values[-1]:.4f}")
+        unread.clear()
+
     training_started = time.perf_counter()
     done = state.global_step >= max_steps or state.stopped_early
     while not done and state.epoch < config.max_epochs:
@@ -353,22 +386,26 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
                     scheduler.step()
                 optimizer.zero_grad()
             state.batches_in_epoch += 1
-            window.append(float(out.loss.detach()))
+            window.append(out.loss.detach().float())
             if not accelerator.sync_gradients:
                 continue
             state.global_step += 1
-            train_loss = sum(window) / len(window)
-            window.clear()
-            progress.update(1)
-            progress.set_postfix(loss=f"{train_loss:.4f}")
-            point: dict[str, float] = {
+            point: dict[str, Any] = {
                 "step": state.global_step,
-                "train_loss": train_loss,
+                "train_loss": None,
                 "lr": scheduler.get_last_lr()[0],
             }
-            if state.global_step % eval_every == 0 or state.global_step >= max_steps:
-                val_loss = validate()
-                point["validation_loss"] = val_loss
+            unread.append((point, torch.stack(window).mean()))
+            window.clear()
+            progress.update(1)
+            evaluating = state.global_step % eval_every == 0 or state.global_step >= max_steps
+            checkpointing = bool(config.checkpoint_every) and state.global_step % config.checkpoint_every == 0
+            if evaluating or checkpointing or len(unread) >= LOSS_READ_EVERY:
+                if evaluating:
+                    point["validation_loss"] = validate()
+                read_losses()
+            if evaluating:
+                val_loss = point["validation_loss"]
                 if val_loss < state.best_validation_loss:
                     state.best_validation_loss, state.best_step = val_loss, state.global_step
                     state.checks_without_improvement = 0
@@ -379,21 +416,12 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
                     state.checks_without_improvement += 1
                     state.stopped_early = state.checks_without_improvement >= config.patience
                 message = (
-                    f"step {state.global_step}: train loss {train_loss:.5f}, validation loss {val_loss:.5f} "
-                    f"(best {state.best_validation_loss:.5f} at step {state.best_step})"
+                    f"step {state.global_step}: train loss {point['train_loss']:.5f}, validation loss "
+                    f"{val_loss:.5f} (best {state.best_validation_loss:.5f} at step {state.best_step})"
                 )
                 if accelerator.is_local_main_process:
                     tqdm.write(message)
-            state.loss_curve.append(point)
-            accelerator.log(
-                {
-                    f"train/{k}" if k != "validation_loss" else "validation/loss": v
-                    for k, v in point.items()
-                    if k != "step"
-                },
-                step=state.global_step,
-            )
-            if config.checkpoint_every and state.global_step % config.checkpoint_every == 0:
+            if checkpointing:
                 save_checkpoint()
             for callback in callbacks:
                 callback(state)
@@ -403,6 +431,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         else:
             state.epoch += 1
             state.batches_in_epoch = 0
+    read_losses()
     progress.close()
     training_seconds = time.perf_counter() - training_started
     accelerator.wait_for_everyone()
