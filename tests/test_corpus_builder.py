@@ -241,3 +241,23 @@ def test_most_frequent_words_are_never_negatives(tmp_path):
         r["negative"]["text"][r["negative"]["start"] : r["negative"]["end"]].casefold() for r in records
     }
     assert records and all(vocab.rank(word) >= 30 for word in negatives)
+
+
+def test_jieba_words_become_the_chinese_targets(tmp_path):
+    """With unspaced_words='jieba' a zh positive starts and ends at jieba word boundaries (it may
+    cover up to three words when the alignment links one English word to several)."""
+    import jieba
+
+    _, records = _build(
+        tmp_path, [f"tsv:{BITEXT_ZH}:en-zh"], "xlmr", negative_strategy="random", unspaced_words="jieba"
+    )
+    zh = [r for r in records if r["positive"]["lang"] == "zh"]
+    assert len(zh) >= 5
+    for record in zh:
+        positive = record["positive"]
+        words = list(jieba.tokenize(positive["text"]))
+        starts, ends = {s for _, s, _ in words}, {e for _, _, e in words}
+        assert positive["start"] in starts and positive["end"] in ends, positive
+    assert any(r["positive"]["end"] - r["positive"]["start"] >= 2 for r in zh)
+    pieces = _build(tmp_path / "pieces", [f"tsv:{BITEXT_ZH}:en-zh"], "xlmr", negative_strategy="random")[1]
+    assert [r["positive"] for r in pieces] != [r["positive"] for r in records]

@@ -77,3 +77,31 @@ def test_every_content_token_maps_to_the_word_it_overlaps(make):
     assert sorted(covered) == list(range(len(words)))  # every word has tokens
     zebras = [w.text for w in words].index("zebras")
     assert len(covered[zebras]) > 1  # an unknown word is split into pieces in both tokenizers
+
+
+def test_jieba_cuts_han_runs_into_dictionary_words():
+    from wicdistill.corpus.segmenters import make_splitter
+
+    pieces = tokenizer_splitter(unigram_tokenizer())
+    splitter = make_splitter("jieba", pieces)
+    text = "他在新西兰的坎特伯雷大学任哲学讲师, in 2020 年。"
+    words = [w.text for w in segment_words(text, splitter)]
+    assert words[:6] == ["他", "在", "新西兰", "的", "坎特伯雷", "大学"]
+    assert words[-3:] == ["in", "2020", "年"]
+    assert splitter("ひらがな") == pieces("ひらがな")  # kana keeps the tokenizer's pieces
+    assert make_splitter("pieces", pieces) is pieces
+
+
+def test_unknown_segmenter_and_missing_jieba_are_explained(monkeypatch):
+    import sys
+
+    from wicdistill.corpus.config import CorpusConfig
+    from wicdistill.corpus.segmenters import make_splitter
+
+    with pytest.raises(ValueError, match=r"unspaced_words must be one of \('pieces', 'jieba'\), got 'mecab'"):
+        CorpusConfig(inputs=["bundled"], unspaced_words="mecab")
+    with pytest.raises(ValueError, match="got 'mecab'"):
+        make_splitter("mecab", str.split)
+    monkeypatch.setitem(sys.modules, "jieba", None)
+    with pytest.raises(ImportError, match=r"pip install 'wicdistill\[zh\]'"):
+        make_splitter("jieba", str.split)

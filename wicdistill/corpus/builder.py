@@ -35,6 +35,7 @@ from .readers import read_lines
 from .records import check_record, span
 from .resources import load_encoder, load_masked_lm
 from .roundtrip import RoundTripTranslator
+from .segmenters import make_splitter
 from .sources import iterate_sources
 from .static_embeddings import StaticEmbedder
 from .stats import BuildStats
@@ -97,7 +98,7 @@ class CorpusBuilder:
         self.tokenizer = tokenizer
         self.encoder = ContextualEncoder(encoder, tokenizer, config.align_layer, config.batch_size)
         self.embedder = StaticEmbedder.from_model(encoder, tokenizer)
-        self.splitter = tokenizer_splitter(tokenizer)
+        self.splitter = make_splitter(config.unspaced_words, tokenizer_splitter(tokenizer))
         self._masked_lm = masked_lm
         self._translator = translator
         self.rules = TargetRules(

@@ -13,6 +13,7 @@ import json
 from dataclasses import fields
 
 from .config import MONOLINGUAL_ALIGNMENTS, CorpusConfig
+from .segmenters import UNSPACED_SEGMENTERS
 from .sources import __doc__ as SOURCES_DOC
 
 _DEFAULTS = {f.name: f.default for f in fields(CorpusConfig) if f.name != "inputs"}
@@ -57,6 +58,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-per-sentence", type=int, default=d["max_per_sentence"], help="targets per sentence")
     parser.add_argument("--keep-capitalised", dest="skip_capitalised", action="store_false",
                         help="allow targets whose usual spelling is capitalised (names are skipped by default)")
+    parser.add_argument("--unspaced-words", choices=UNSPACED_SEGMENTERS, default=d["unspaced_words"],
+                        help="cut Chinese/Japanese/Thai runs into words at the tokenizer's pieces, or (Han) "
+                             "with the jieba dictionary: pip install 'wicdistill[zh]' (default %(default)s)")
     parser.add_argument("--vocab-text", dest="vocab_texts", action="append", default=[], metavar="LANG:PATH",
                         help="extra monolingual text for word frequencies (repeatable)")
     parser.add_argument("--translation-models", nargs=2, default=None, metavar=("FORWARD", "BACKWARD"),

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from .alignment import METHODS
 from .negatives import STRATEGIES
+from .segmenters import UNSPACED_SEGMENTERS
 from .sources import parse_source
 
 MONOLINGUAL_ALIGNMENTS = ("surface_first", "embedding")
@@ -42,6 +43,7 @@ class CorpusConfig:
     max_per_word: int = 20
     max_per_sentence: int = 3
     skip_capitalised: bool = True
+    unspaced_words: str = "pieces"
     vocab_texts: list[str] = field(default_factory=list)
     translation_models: tuple[str, str] | None = None
     heldout_fraction: float = 0.0
@@ -67,6 +69,10 @@ class CorpusConfig:
         if self.monolingual_alignment not in MONOLINGUAL_ALIGNMENTS:
             raise ValueError(
                 f"monolingual_alignment must be one of {MONOLINGUAL_ALIGNMENTS}, got {self.monolingual_alignment!r}"
+            )
+        if self.unspaced_words not in UNSPACED_SEGMENTERS:
+            raise ValueError(
+                f"unspaced_words must be one of {UNSPACED_SEGMENTERS}, got {self.unspaced_words!r}"
             )
         if not 0.0 < self.sample_fraction <= 1.0:
             raise ValueError(f"sample_fraction must be in (0, 1], got {self.sample_fraction}")
