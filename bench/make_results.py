@@ -42,6 +42,10 @@ FULL_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-full --features_dir ~/.cache/wicdistill/features/xling-e5-full-upper "
     "(corpus: the recipe-2 build without --sample-fraction, all of its bitext; offsets still on the 25 % build's held-out pairs)"
 )
+JIEBA_CORPUS = (
+    "--corpus ~/.cache/wicdistill/corpora/xling-e5-half-jieba --features_dir ~/.cache/wicdistill/features/xling-e5-half-jieba-upper "
+    "(corpus: the recipe-2 build with --sample-fraction 0.5 --unspaced-words jieba; offsets still on the 25 % build's held-out pairs)"
+)
 NAMES_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-names --features_dir ~/.cache/wicdistill/features/xling-e5-names-upper "
     "(corpus: the recipe-2 build with --keep-capitalised)"
@@ -196,6 +200,26 @@ XLING = (
         "X_align_full_form30_s2",
         "+ alignment, form consistency weight 30, all the bitext, 3 epochs, seed 2",
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 --seed 2 {FULL_CORPUS}",
+    ),
+    Run(
+        "X_align_full_form30_6ep",
+        "+ alignment, form consistency weight 30, all the bitext, 6 epochs",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 {FULL_CORPUS}",
+    ),
+    Run(
+        "X_align_half_jieba_form30_6ep",
+        "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, Chinese cut into jieba words",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 {JIEBA_CORPUS}",
+    ),
+    Run(
+        "X_align_half_jieba_form30_6ep_s1",
+        "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, jieba words, seed 1",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 1 {JIEBA_CORPUS}",
+    ),
+    Run(
+        "X_align_half_jieba_form30_6ep_s2",
+        "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, jieba words, seed 2",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 2 {JIEBA_CORPUS}",
     ),
     Run(
         "X_align_form30_names",
