@@ -17,7 +17,7 @@ change speed), on Wikipedia sentences of 15-50 words:
 
 Tokenizers come from the offline encoders (MiniLM's WordPiece for BERT, multilingual-e5-small's
 XLM-R SentencePiece for XLM-R); pass ``--bert-tokenizer``/``--xlmr-tokenizer`` folders to override.
-Prints ratios and writes bench/results/<device>-<date>.json.
+Prints ratios and writes bench/results/<device>[-<tag>]-<date>.json.
 """
 
 from __future__ import annotations
