@@ -46,6 +46,10 @@ JIEBA_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-half-jieba --features_dir ~/.cache/wicdistill/features/xling-e5-half-jieba-upper "
     "(corpus: the recipe-2 build with --sample-fraction 0.5 --unspaced-words jieba; offsets still on the 25 % build's held-out pairs)"
 )
+REFIT = (
+    "(centres fitted on the saved recipe run with bench/refit_centers.py: centring does not change "
+    "training, so this is the model the flag gives)"
+)
 NAMES_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-names --features_dir ~/.cache/wicdistill/features/xling-e5-names-upper "
     "(corpus: the recipe-2 build with --keep-capitalised)"
@@ -185,6 +189,36 @@ XLING = (
         "X_align_half_form30_6ep_s2",
         "+ alignment, form consistency weight 30, twice the bitext, 6 epochs, seed 2",
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 2 {HALF_CORPUS}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_center",
+        "the aligned recipe + per-language centring at inference",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --language_centering true "
+        f"{HALF_CORPUS} {REFIT}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_center_s1",
+        "the aligned recipe, seed 1 + per-language centring at inference",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 1 --language_centering true "
+        f"{HALF_CORPUS} {REFIT}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_center_s2",
+        "the aligned recipe, seed 2 + per-language centring at inference",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 2 --language_centering true "
+        f"{HALF_CORPUS} {REFIT}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_closs",
+        "the aligned recipe + centring, alignment and form terms on centred vectors",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --language_centering true "
+        f"--centered_loss true {HALF_CORPUS} (wicdistill 2cc0169)",
+    ),
+    Run(
+        "X_align_half_form30_6ep_closs_s1",
+        "the aligned recipe, seed 1 + centring, alignment and form terms on centred vectors",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 1 --language_centering true "
+        f"--centered_loss true {HALF_CORPUS} (wicdistill 2cc0169)",
     ),
     Run(
         "X_align_full_form30",

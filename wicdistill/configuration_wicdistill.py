@@ -67,10 +67,6 @@ class WicDistillConfig(PreTrainedConfig):
             inference (another option beyond the paper; ``None`` = off). The means are fitted after
             training; items give their language as ``(text, start, end, lang)`` or a ``"lang"``
             key, and unknown languages use the mean over all.
-        centered_loss: compare centred meaning vectors in the alignment and form-consistency terms
-            (needs ``centering_languages``; off by default, beyond the paper). Each vector loses
-            its language's running mean during training, so these terms shape the space that a
-            centring model scores in at inference; the reconstruction terms keep the raw vectors.
         encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
             to fetch anything at load time).
         initializer_range: std of the normal initialisation of the distillers' linear layers.
@@ -94,7 +90,6 @@ class WicDistillConfig(PreTrainedConfig):
         alignment_temperature: float = 0.05,
         form_consistency_weight: float = 0.0,
         centering_languages: list[str] | None = None,
-        centered_loss: bool = False,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
         **kwargs: Any,
@@ -112,7 +107,6 @@ class WicDistillConfig(PreTrainedConfig):
         self.alignment_temperature = alignment_temperature
         self.form_consistency_weight = form_consistency_weight
         self.centering_languages = list(centering_languages) if centering_languages is not None else None
-        self.centered_loss = centered_loss
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
         super().__init__(**kwargs)
@@ -172,8 +166,6 @@ class WicDistillConfig(PreTrainedConfig):
             raise ValueError(
                 f"centering_languages must not repeat a language, got {self.centering_languages}"
             )
-        if self.centered_loss and self.centering_languages is None:
-            raise ValueError("centered_loss=True needs centering_languages (the languages to centre), got None")
         if self.distiller_activation not in ("gelu", "relu"):
             raise ValueError(
                 f"distiller_activation must be 'gelu' or 'relu', got {self.distiller_activation!r}"

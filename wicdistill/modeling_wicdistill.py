@@ -384,9 +384,6 @@ class LayerDistiller(nn.Module):
         return x.mean(dim=1), (tuple(attentions) if output_attentions else None)
 
 
-RUNNING_MEAN_RATE = 0.01  # floor of the running-mean step: the means follow about 100 batches
-
-
 class MeaningCentering(nn.Module):
     """Per-language mean meaning vectors, subtracted at inference (an option beyond the paper).
 
@@ -401,22 +398,6 @@ class MeaningCentering(nn.Module):
         super().__init__()
         self.languages = list(languages)
         self.register_buffer("means", torch.zeros(len(self.languages) + 1, hidden_size))
-        # batches seen per row while training with a centred loss (never saved: the means are
-        # refitted once training ends, and a resumed run re-estimates them from its first batch)
-        self.register_buffer("updates", torch.zeros(len(self.languages) + 1), persistent=False)
-
-    @torch.no_grad()
-    def update_running(self, meaning: torch.Tensor, rows: torch.Tensor) -> None:
-        """Move each language's mean towards its mean in this batch: a plain average over the
-        first batches, then an exponential one that follows the distillers as they train."""
-        size = len(self.means)
-        counts = torch.bincount(rows, minlength=size).to(self.means.dtype)
-        sums = torch.zeros_like(self.means).index_add_(0, rows, meaning.detach().to(self.means.dtype))
-        seen = counts > 0
-        rate = torch.clamp(1.0 / (self.updates + 1.0), min=RUNNING_MEAN_RATE)
-        batch_means = sums[seen] / counts[seen, None]
-        self.means[seen] += rate[seen, None] * (batch_means - self.means[seen])
-        self.updates[seen] += 1
 
     def rows(self, langs: Sequence[str | None]) -> torch.Tensor:
         index = {lang: i for i, lang in enumerate(self.languages)}
@@ -462,7 +443,6 @@ def distillation_loss(
     use_negatives: bool = True,
     alignment_weight: float = 0.0,
     alignment_temperature: float = 0.05,
-    aligned: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The auto-encoding loss of the method, one function for both settings.
 
@@ -471,8 +451,7 @@ def distillation_loss(
     negative was substituted into: the anchor (monolingual) or the positive (crosslingual), as a
     name, a 0/1 code, or one code per triple. ``use_negatives=False`` keeps the four terms that
     need no negative (the collapse ablation). ``alignment_weight > 0`` adds
-    ``alignment_weight * contrastive_alignment(m_a, m_p)`` (not in the paper; see the config), over
-    the ``aligned`` pair of vectors instead when given (the centred ones of ``centered_loss``).
+    ``alignment_weight * contrastive_alignment(m_a, m_p)`` (not in the paper; see the config).
     """
 
     def rec(m: torch.Tensor, c: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -494,8 +473,7 @@ def distillation_loss(
         terms["negative_context_to_host"] = rec(m_a, c_n, y_h)
         terms["negative_meaning_in_host"] = rec(m_n, c_h, y_n)
     if alignment_weight > 0:
-        first, second = aligned if aligned is not None else (m_a, m_p)
-        terms["alignment"] = alignment_weight * contrastive_alignment(first, second, alignment_temperature)
+        terms["alignment"] = alignment_weight * contrastive_alignment(m_a, m_p, alignment_temperature)
     total = torch.stack(list(terms.values())).sum()
     return total, terms
 
@@ -576,7 +554,6 @@ class WicDistillPreTrainedModel(PreTrainedModel):
             init.normal_(module.weight, mean=0.0, std=std)
         elif isinstance(module, MeaningCentering):
             init.zeros_(module.means)
-            init.zeros_(module.updates)
 
 
 class WicDistillModel(WicDistillPreTrainedModel):
@@ -728,7 +705,6 @@ class WicDistillModel(WicDistillPreTrainedModel):
         triples: torch.Tensor | None = None,
         negative_host: str | int | torch.Tensor | None = None,
         form_pairs: torch.Tensor | None = None,
-        target_languages: torch.Tensor | None = None,
         output_attentions: bool = False,
         **kwargs: Any,
     ) -> WicDistillOutput:
@@ -740,8 +716,6 @@ class WicDistillModel(WicDistillPreTrainedModel):
         each negative lives in (``"anchor"``: monolingual, ``"positive"``: crosslingual).
         ``form_pairs`` ``(K, 3)`` are rows (q, s, t) for the form-consistency term: ``s`` has
         ``q``'s word form in another sentence pair and ``t`` is its translation there.
-        ``target_languages`` ``(N,)`` gives each target's row in ``config.centering_languages``
-        (the loss needs it with ``centered_loss``).
         """
         if layer_stack is None:
             if input_ids is None or target_token_mask is None:
@@ -754,7 +728,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         out = self.distill(layer_stack, output_attentions=output_attentions)
         if triples is not None:
             out.loss, out.loss_terms = self.triple_loss(
-                out.meaning, out.context, layer_stack, triples, negative_host, form_pairs, target_languages
+                out.meaning, out.context, layer_stack, triples, negative_host, form_pairs
             )
         return out
 
@@ -766,7 +740,6 @@ class WicDistillModel(WicDistillPreTrainedModel):
         triples: torch.Tensor,
         negative_host: str | int | torch.Tensor | None,
         form_pairs: torch.Tensor | None = None,
-        target_languages: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Distillation loss over rows of (anchor, positive, negative) target indices, plus the
         form-consistency term over ``form_pairs`` rows when the config weights it."""
@@ -780,7 +753,6 @@ class WicDistillModel(WicDistillPreTrainedModel):
                 "(crosslingual corpus), taken from the corpus records"
             )
         target = layer_stack.to(meaning.dtype).mean(dim=1)
-        compared = self._centred_for_loss(meaning, target_languages) if self.config.centered_loss else meaning
         a, p = triples[:, 0], triples[:, 1]
         args = [meaning[a], context[a], target[a], meaning[p], context[p], target[p]]
         if use_negatives:
@@ -792,31 +764,15 @@ class WicDistillModel(WicDistillPreTrainedModel):
             use_negatives=use_negatives,
             alignment_weight=self.config.alignment_weight,
             alignment_temperature=self.config.alignment_temperature,
-            aligned=(compared[a], compared[p]) if self.config.centered_loss else None,
         )
         weight = self.config.form_consistency_weight
         if weight > 0 and form_pairs is not None and len(form_pairs):
             if form_pairs.dim() != 2 or form_pairs.shape[1] != 3:
                 raise ValueError(f"form_pairs must have shape (K, 3), got {tuple(form_pairs.shape)}")
             q, s, t = form_pairs.unbind(1)
-            terms["form_consistency"] = weight * form_consistency(compared[q], compared[s], compared[t])
+            terms["form_consistency"] = weight * form_consistency(meaning[q], meaning[s], meaning[t])
             total = total + terms["form_consistency"]
         return total, terms
-
-    def _centred_for_loss(self, meaning: torch.Tensor, target_languages: torch.Tensor | None) -> torch.Tensor:
-        """Meaning vectors minus their language's running mean (updated first when training)."""
-        if target_languages is None:
-            raise ValueError("centered_loss needs target_languages: each target's row in centering_languages")
-        rows = torch.as_tensor(target_languages, device=meaning.device).long().reshape(-1)
-        if rows.numel() != len(meaning):
-            raise ValueError(f"target_languages has {rows.numel()} entries for {len(meaning)} targets")
-        limit = len(self.centering.languages)
-        if bool(((rows < 0) | (rows > limit)).any()):
-            raise ValueError(f"target_languages must be rows 0..{limit} of centering_languages (+1 = all)")
-        # the distillers' flag, not the model's: cached-feature training switches only them to train
-        if self.meaning.training:
-            self.centering.update_running(meaning, rows)
-        return meaning - self.centering.means[rows].to(meaning.dtype)
 
     @torch.no_grad()
     def fit_meaning_centers(self, meaning: torch.Tensor, langs: Sequence[str]) -> None:

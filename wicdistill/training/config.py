@@ -35,7 +35,6 @@ class TrainingConfig:
     alignment_temperature: float = 0.05
     form_consistency_weight: float = 0.0
     language_centering: bool = False
-    centered_loss: bool = False
     learning_rate: float = 3e-5
     weight_decay: float = 0.0
     batch_size: int = 128
@@ -100,10 +99,6 @@ class TrainingConfig:
             raise ValueError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
         if self.report_to not in ("tensorboard", "none"):
             raise ValueError(f"report_to must be 'tensorboard' or 'none', got {self.report_to!r}")
-        if self.centered_loss and not self.language_centering:
-            raise ValueError(
-                "centered_loss compares vectors minus their language's mean: it needs --language_centering true"
-            )
         if self.use_lora and not self.on_the_fly:
             raise ValueError(
                 "use_lora changes the encoder, so cached features would be stale: add --on_the_fly"

@@ -167,30 +167,6 @@ def form_targets(
     return records, roles, torch.from_numpy(np.concatenate(rows).astype(np.int64))
 
 
-def language_rows(corpus: Any, languages: list[str]) -> np.ndarray:
-    """``(len(corpus), 3)``: each record's anchor, positive and negative as a row of ``languages``
-    (what a centred loss subtracts); a language outside the list gets the extra row of all."""
-    index = {lang: i for i, lang in enumerate(languages)}
-    langs = getattr(corpus, "langs", {})
-    missing = [role for role in ROLES if role not in langs]
-    if missing:
-        raise ValueError(f"a centred loss needs a language for every word; the corpus has none for {missing}")
-    return np.array(
-        [[index.get(langs[role][r], len(languages)) for role in ROLES] for r in range(len(corpus))],
-        dtype=np.int64,
-    )
-
-
-def target_language_rows(
-    table: np.ndarray, anchors: np.ndarray, partners: np.ndarray, records: np.ndarray, roles: np.ndarray
-) -> torch.Tensor:
-    """The language row of every target of a batch, in its row order: anchors, the partners'
-    positives and negatives, then the extra (record, role) targets."""
-    return torch.from_numpy(
-        np.concatenate([table[anchors, 0], table[partners, 1], table[partners, 2], table[records, roles]])
-    )
-
-
 def balanced_records(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
     """``records`` with each positive language's share raised to that of the largest one.
 
@@ -246,12 +222,10 @@ class CachedTriples(Dataset):
         records: np.ndarray,
         partners: np.ndarray | None = None,
         form_table: np.ndarray | None = None,
-        languages: np.ndarray | None = None,
     ):
         self.cache, self.records = cache, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
         self.form_table = form_table
-        self.languages = languages
 
     def __len__(self) -> int:
         return len(self.records)
@@ -261,12 +235,9 @@ class CachedTriples(Dataset):
         anchors, partners = self.records[picked], self.partners[picked]
         stacks, hosts = self.cache.gather(anchors, partners)
         batch = {"layer_stack": stacks, "negative_host": hosts}
-        records = roles = np.zeros(0, dtype=np.int64)
         if self.form_table is not None:
             records, roles, batch["form_pairs"] = form_targets(anchors, partners, self.form_table)
             batch["layer_stack"] = torch.cat([stacks, self.cache.gather_targets(records, roles)])
-        if self.languages is not None:
-            batch["target_languages"] = target_language_rows(self.languages, anchors, partners, records, roles)
         return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:
@@ -284,12 +255,10 @@ class OnTheFlyTriples(Dataset):
         max_length: int,
         partners: np.ndarray | None = None,
         form_table: np.ndarray | None = None,
-        languages: np.ndarray | None = None,
     ):
         self.corpus, self.records = corpus, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
         self.form_table = form_table
-        self.languages = languages
         self.tokenizer, self.max_length = tokenizer, max_length
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
@@ -302,7 +271,6 @@ class OnTheFlyTriples(Dataset):
         partner_rows = [int(r) for r in self.partners[picked]]
         roles = [(role, r) for role in ROLES for r in (rows if role == "anchor" else partner_rows)]
         form_pairs = None
-        records = codes = np.zeros(0, dtype=np.int64)
         if self.form_table is not None:
             records, codes, form_pairs = form_targets(
                 self.records[picked], self.partners[picked], self.form_table
@@ -337,10 +305,6 @@ class OnTheFlyTriples(Dataset):
         batch["negative_host"] = torch.tensor([HOST_CODES[self.corpus.settings[r]] for r in partner_rows])
         if form_pairs is not None:
             batch["form_pairs"] = form_pairs
-        if self.languages is not None:
-            batch["target_languages"] = target_language_rows(
-                self.languages, self.records[picked], self.partners[picked], records, codes
-            )
         return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:

@@ -39,7 +39,6 @@ from .data import (
     cross_context_partners,
     identical_positives,
     identity_collate,
-    language_rows,
     same_form_partners,
     split_records,
 )
@@ -181,7 +180,6 @@ def _build_model(config: TrainingConfig, languages: list[str] | None) -> tuple[W
         layer_position_embedding=config.layer_position_embedding,
         use_negatives=config.use_negatives,
         centering_languages=languages,
-        centered_loss=config.centered_loss,
         alignment_weight=config.alignment_weight,
         alignment_temperature=config.alignment_temperature,
         form_consistency_weight=config.form_consistency_weight,
@@ -239,13 +237,11 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         same_form_partners(corpus, train_ids, config.seed) if config.form_consistency_weight > 0 else None
     )
 
-    # each target's language row, for a loss that compares centred vectors
-    language_table = language_rows(corpus, languages) if config.centered_loss else None
     feature_seconds = 0.0
     if config.on_the_fly:
         limit = encoder_max_length(model.encoder, tokenizer)
-        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners, form_table, language_table)
-        val_set = OnTheFlyTriples(corpus, val_ids, tokenizer, limit, languages=language_table)
+        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners, form_table)
+        val_set = OnTheFlyTriples(corpus, val_ids, tokenizer, limit)
     else:
         model.to(accelerator.device)
         feature_started = time.perf_counter()
@@ -260,8 +256,8 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             show_progress=config.show_progress and accelerator.is_local_main_process,
         )
         feature_seconds = time.perf_counter() - feature_started
-        train_set = CachedTriples(cache, train_ids, partners, form_table, language_table)
-        val_set = CachedTriples(cache, val_ids, languages=language_table)
+        train_set = CachedTriples(cache, train_ids, partners, form_table)
+        val_set = CachedTriples(cache, val_ids)
 
     if config.use_lora:
         from .lora import apply_lora
@@ -518,7 +514,6 @@ def _summary(
             "alignment_temperature": model.config.alignment_temperature,
             "form_consistency_weight": model.config.form_consistency_weight,
             "centering_languages": model.config.centering_languages,
-            "centered_loss": model.config.centered_loss,
         },
         "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus, partners, form_table),
         "hyperparameters": {
