@@ -28,15 +28,17 @@ from wicdistill.features.cache import FeatureCache
 from wicdistill.features.identity import encoder_identity
 from wicdistill.features.plan import corpus_fingerprint, read_corpus
 from wicdistill.training.config import TrainingConfig
-from wicdistill.training.data import CachedTriples, split_records
+from wicdistill.training.data import CachedTriples, corpus_languages, split_records
 from wicdistill.training.loop import fit_centers
 
 
-def with_centres(run: Path, corpus_dir: Path, features_dir: Path, validation_fraction: float) -> WicDistillModel:
+def with_centres(
+    run: Path, corpus_dir: Path, features_dir: Path, validation_fraction: float
+) -> WicDistillModel:
     """The run's model with centring over the corpus languages, fitted on the run's training split."""
     summary = json.loads((run / "training_summary.json").read_text())
     corpus = read_corpus(corpus_dir)
-    languages = sorted({lang for values in corpus.langs.values() for lang in values})
+    languages = corpus_languages(corpus)
     if not languages:
         raise ValueError(f"{corpus_dir}: records carry no 'lang' per word, so there is nothing to centre")
     config = WicDistillConfig.from_pretrained(run)
@@ -56,7 +58,9 @@ def with_centres(run: Path, corpus_dir: Path, features_dir: Path, validation_fra
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("run", type=Path, help="a saved training run (its output_dir)")
     parser.add_argument("output", type=Path, help="where the centred model is written (must not exist)")
     parser.add_argument("--corpus", type=Path, required=True)

@@ -54,6 +54,11 @@ def target_words(corpus: Any, role: str) -> list[str]:
     ]
 
 
+def corpus_languages(corpus: Any) -> list[str]:
+    """Every language a word of the corpus is in, sorted: the rows a centring model stores."""
+    return sorted({lang for values in getattr(corpus, "langs", {}).values() for lang in values})
+
+
 def positive_languages(corpus: Any) -> list[str]:
     """The language of every record's positive ("" for all when the corpus carries none)."""
     return corpus.langs.get("positive") or [""] * len(corpus)

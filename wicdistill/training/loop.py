@@ -36,6 +36,7 @@ from .data import (
     OnTheFlyTriples,
     balanced_records,
     canonical_triples,
+    corpus_languages,
     cross_context_partners,
     identical_positives,
     identity_collate,
@@ -208,11 +209,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     )
     set_seed(config.seed)
     corpus = read_corpus(config.corpus)
-    languages = (
-        sorted({lang for values in corpus.langs.values() for lang in values})
-        if config.language_centering
-        else None
-    )
+    languages = corpus_languages(corpus) if config.language_centering else None
     if config.language_centering and not languages:
         raise ValueError("language_centering needs a corpus whose records carry a 'lang' per word")
     model, tokenizer, encoder_path = _build_model(config, languages)
