@@ -552,7 +552,7 @@ def wide_section() -> list[str]:
         "The same runs re-evaluated on WiC dev (English, threshold tuned on WiC train) and on AM2iCo dev in",
         "all 14 of its languages. For the ten languages the bitext never held (bn, eu, fi, id, ja, ka, kk,",
         "ko, tr, ur) there is no MCL-WiC set, so the transferred threshold is the one tuned on MCL-WiC",
-        "en–en dev; \"own\" is AM2iCo dev's in-sample optimum, as above.",
+        'en–en dev; "own" is AM2iCo dev\'s in-sample optimum, as above.',
         "",
         "| run | row | WiC dev | 4 trained: transferred | own | gap | 10 untrained: transferred | own | gap | AUC |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -572,9 +572,15 @@ def wide_section() -> list[str]:
             cells.append(avg([score(report, f"am2ico-dev-{x}", row, "auc") for x in AM2ICO_UNTRAINED]))
             label = "raw encoder" if row == "baseline" else f"{change}: {row}"
             digits = [1] * 7 + [3]
-            lines.append(f"| {name} | {label} | " + " | ".join(fmt(c, d) for c, d in zip(cells, digits)) + " |")
+            lines.append(
+                f"| {name} | {label} | " + " | ".join(fmt(c, d) for c, d in zip(cells, digits)) + " |"
+            )
         seen_baseline = True
-    lines += ["", "Per language: gap = own − transferred accuracy (the aligned recipe: mean of its three seeds).", ""]
+    lines += [
+        "",
+        "Per language: gap = own − transferred accuracy (the aligned recipe: mean of its three seeds).",
+        "",
+    ]
     paper, _ = load("xling-wide", "X_paper")
     seeds = [load("xling-wide", name)[0] for name in RECIPE_SEEDS]
     if paper is None or any(report is None for report in seeds):
