@@ -230,6 +230,18 @@ def test_groups_expand_in_order_without_repeats():
     assert [spec.name for spec in offsets] == ["offset-de", "offset-zh"]
 
 
+def test_every_language_of_the_heldout_file_gets_an_offset():
+    """The bitext may hold languages no benchmark covers (es): their offset is still measured,
+    against MCL-WiC en–en dev, and ``offset-<l>`` names them one by one."""
+    offsets = resolve_tasks(["offset"], offset_languages=["zh", "es", "en"])
+    assert [spec.name for spec in offsets] == ["offset-es", "offset-zh"]
+    assert [spec.source.label for spec in offsets] == ["mcl-wic-dev-en", "mcl-wic-dev-zh"]
+    (spanish,) = resolve_tasks("offset-es")
+    assert (spanish.language, spanish.metric) == ("es", "offset")
+    with pytest.raises(ValueError, match="unknown task 'offset-spanish'"):
+        resolve_tasks("offset-spanish")
+
+
 def test_wic_falls_back_to_the_bundled_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("WICDISTILL_DATA_DIR", str(tmp_path))
     roots = DataRoots()

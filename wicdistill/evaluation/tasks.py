@@ -3,11 +3,12 @@
 Names: ``wic``, ``wic-test``; ``mcl-wic-dev-<x>``, ``mcl-wic-test-<x>-<x>``, ``mcl-wic-test-en-<x>``,
 ``mcl-wic-trial-en-<x>``; ``am2ico-dev-<l>``, ``am2ico-test-<l>``, ``am2ico-<l>-transfer``;
 ``scws``, ``usim``, ``cosimlex-<l>``; ``sts12`` … ``sts16``, ``stsb-dev``, ``stsb-test``, ``sick-r``,
-``sts17-<pair>``; ``offset-<l>``. Groups expand to several tasks (``mcl-wic-dev``, ``sts`` …).
+``sts17-<pair>``; ``offset-<l>`` (any language of the held-back file). Groups expand to several tasks (``mcl-wic-dev``, ``sts`` …).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -198,20 +199,22 @@ def _load_sts17_track(input_path: Path, track: str, languages: tuple[str, str]):
     return load_sts17(input_path, gold, languages)
 
 
+def offset_task(lang: str) -> TaskSpec:
+    """The offset task of one language; any language of the held-back file has one (the bitext may
+    hold languages no benchmark covers), measured against MCL-WiC X–X dev, else en–en."""
+    return TaskSpec(
+        f"offset-{lang}",
+        "language offset",
+        "held-back",
+        lang,
+        "offset",
+        run_offset,
+        _mcl_dev(_transfer_reference(lang)),
+    )
+
+
 def _offset_tasks() -> list[TaskSpec]:
-    languages = sorted(set(MCL_LANGUAGES + AM2ICO_LANGUAGES) - {"en"})
-    return [
-        TaskSpec(
-            f"offset-{lang}",
-            "language offset",
-            "held-back",
-            lang,
-            "offset",
-            run_offset,
-            _mcl_dev(_transfer_reference(lang)),
-        )
-        for lang in languages
-    ]
+    return [offset_task(lang) for lang in sorted(set(MCL_LANGUAGES + AM2ICO_LANGUAGES) - {"en"})]
 
 
 TASKS: dict[str, TaskSpec] = {
@@ -236,6 +239,7 @@ GROUPS: dict[str, list[str]] = {
     "sts17": [f"sts17-{pair}" for pair in STS17_TRACKS],
 }
 OFFSET_GROUP = "offset"
+OFFSET_NAME = re.compile(r"offset-[a-z]{2,3}")
 
 
 def resolve_tasks(names: str | Iterable[str], offset_languages: Iterable[str] = ()) -> list[TaskSpec]:
@@ -253,8 +257,8 @@ def resolve_tasks(names: str | Iterable[str], offset_languages: Iterable[str] = 
         if name in GROUPS:
             wanted.extend(GROUPS[name])
         elif name == OFFSET_GROUP:
-            wanted.extend(f"offset-{lang}" for lang in sorted(offset_languages) if f"offset-{lang}" in TASKS)
-        elif name in TASKS:
+            wanted.extend(f"offset-{lang}" for lang in sorted(offset_languages) if lang != "en")
+        elif name in TASKS or OFFSET_NAME.fullmatch(name):
             wanted.append(name)
         else:
             raise ValueError(
@@ -263,4 +267,4 @@ def resolve_tasks(names: str | Iterable[str], offset_languages: Iterable[str] = 
             )
     if not wanted:
         raise ValueError("no task given (e.g. tasks=['wic'] or --tasks wic,scws)")
-    return [TASKS[name] for name in dict.fromkeys(wanted)]
+    return [TASKS.get(name) or offset_task(name.removeprefix("offset-")) for name in dict.fromkeys(wanted)]
