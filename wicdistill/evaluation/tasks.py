@@ -3,7 +3,8 @@
 Names: ``wic``, ``wic-test``; ``mcl-wic-dev-<x>``, ``mcl-wic-test-<x>-<x>``, ``mcl-wic-test-en-<x>``,
 ``mcl-wic-trial-en-<x>``; ``am2ico-dev-<l>``, ``am2ico-test-<l>``, ``am2ico-<l>-transfer``;
 ``scws``, ``usim``, ``cosimlex-<l>``; ``sts12`` … ``sts16``, ``stsb-dev``, ``stsb-test``, ``sick-r``,
-``sts17-<pair>``; ``offset-<l>`` (any language of the held-back file). Groups expand to several tasks (``mcl-wic-dev``, ``sts`` …).
+``sts17-<pair>``; ``offset-<l>`` (any language of the held-back file). Groups expand to several
+tasks (``mcl-wic-dev``, ``sts`` …).
 """
 
 from __future__ import annotations
