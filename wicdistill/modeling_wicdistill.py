@@ -443,6 +443,7 @@ def distillation_loss(
     use_negatives: bool = True,
     alignment_weight: float = 0.0,
     alignment_temperature: float = 0.05,
+    hard_logits: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The auto-encoding loss of the method, one function for both settings.
 
@@ -451,7 +452,8 @@ def distillation_loss(
     negative was substituted into: the anchor (monolingual) or the positive (crosslingual), as a
     name, a 0/1 code, or one code per triple. ``use_negatives=False`` keeps the four terms that
     need no negative (the collapse ablation). ``alignment_weight > 0`` adds
-    ``alignment_weight * contrastive_alignment(m_a, m_p)`` (not in the paper; see the config).
+    ``alignment_weight * contrastive_alignment(m_a, m_p)`` (not in the paper; see the config),
+    with ``hard_logits`` as each side's extra candidate.
     """
 
     def rec(m: torch.Tensor, c: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -473,16 +475,50 @@ def distillation_loss(
         terms["negative_context_to_host"] = rec(m_a, c_n, y_h)
         terms["negative_meaning_in_host"] = rec(m_n, c_h, y_n)
     if alignment_weight > 0:
-        terms["alignment"] = alignment_weight * contrastive_alignment(m_a, m_p, alignment_temperature)
+        terms["alignment"] = alignment_weight * contrastive_alignment(
+            m_a, m_p, alignment_temperature, hard_logits
+        )
     total = torch.stack(list(terms.values())).sum()
     return total, terms
 
 
-def contrastive_alignment(m_a: torch.Tensor, m_p: torch.Tensor, temperature: float) -> torch.Tensor:
-    """Symmetric InfoNCE: anchor ``i`` must pick its own positive among the batch's, and back."""
+def contrastive_alignment(
+    m_a: torch.Tensor,
+    m_p: torch.Tensor,
+    temperature: float,
+    hard_logits: tuple[torch.Tensor, torch.Tensor] | None = None,
+) -> torch.Tensor:
+    """Symmetric InfoNCE: anchor ``i`` must pick its own positive among the batch's, and back.
+
+    ``hard_logits`` ``((B,), (B,))`` add one more candidate per anchor and per positive (already
+    divided by the temperature; ``-inf`` where a row has none).
+    """
     logits = F.normalize(m_a, dim=-1) @ F.normalize(m_p, dim=-1).T / temperature
     labels = torch.arange(len(m_a), device=m_a.device)
-    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
+    forward, backward = logits, logits.T
+    if hard_logits is not None:
+        forward = torch.cat([forward, hard_logits[0][:, None]], dim=1)
+        backward = torch.cat([backward, hard_logits[1][:, None]], dim=1)
+    return (F.cross_entropy(forward, labels) + F.cross_entropy(backward, labels)) / 2
+
+
+def other_sense_logits(
+    meaning: torch.Tensor, pairs: torch.Tensor, size: int, temperature: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per anchor and per positive of ``size`` triples, the scaled cosine to its other-sense
+    negative (``pairs`` rows (query, negative); queries ``< 2 * size``), ``-inf`` where none."""
+    if pairs.dim() != 2 or pairs.shape[1] != 2:
+        raise ValueError(f"other_sense_pairs must have shape (K, 2), got {tuple(pairs.shape)}")
+    queries, negatives = pairs.unbind(1)
+    if len(queries) and int(queries.max()) >= 2 * size:
+        raise ValueError(
+            f"other_sense_pairs queries must be anchors or positives (rows < {2 * size}), "
+            f"got row {int(queries.max())}"
+        )
+    scores = (F.normalize(meaning[queries], dim=-1) * F.normalize(meaning[negatives], dim=-1)).sum(-1)
+    logits = torch.full((2 * size,), float("-inf"), dtype=meaning.dtype, device=meaning.device)
+    logits = logits.index_put((queries,), scores / temperature)
+    return logits[:size], logits[size:]
 
 
 def form_consistency(m_q: torch.Tensor, m_s: torch.Tensor, m_t: torch.Tensor) -> torch.Tensor:
@@ -705,6 +741,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         triples: torch.Tensor | None = None,
         negative_host: str | int | torch.Tensor | None = None,
         form_pairs: torch.Tensor | None = None,
+        other_sense_pairs: torch.Tensor | None = None,
         output_attentions: bool = False,
         **kwargs: Any,
     ) -> WicDistillOutput:
@@ -716,6 +753,8 @@ class WicDistillModel(WicDistillPreTrainedModel):
         each negative lives in (``"anchor"``: monolingual, ``"positive"``: crosslingual).
         ``form_pairs`` ``(K, 3)`` are rows (q, s, t) for the form-consistency term: ``s`` has
         ``q``'s word form in another sentence pair and ``t`` is its translation there.
+        ``other_sense_pairs`` ``(K, 2)`` are rows (query, negative): the negative is an anchor's
+        or positive's word form in another sense, an extra candidate of the alignment term.
         """
         if layer_stack is None:
             if input_ids is None or target_token_mask is None:
@@ -728,7 +767,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         out = self.distill(layer_stack, output_attentions=output_attentions)
         if triples is not None:
             out.loss, out.loss_terms = self.triple_loss(
-                out.meaning, out.context, layer_stack, triples, negative_host, form_pairs
+                out.meaning, out.context, layer_stack, triples, negative_host, form_pairs, other_sense_pairs
             )
         return out
 
@@ -740,9 +779,11 @@ class WicDistillModel(WicDistillPreTrainedModel):
         triples: torch.Tensor,
         negative_host: str | int | torch.Tensor | None,
         form_pairs: torch.Tensor | None = None,
+        other_sense_pairs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Distillation loss over rows of (anchor, positive, negative) target indices, plus the
-        form-consistency term over ``form_pairs`` rows when the config weights it."""
+        form-consistency term over ``form_pairs`` rows when the config weights it, and
+        ``other_sense_pairs`` as extra candidates of the alignment term when it is on."""
         use_negatives = self.config.use_negatives
         width = 3 if use_negatives else 2
         if triples.dim() != 2 or triples.shape[1] < width:
@@ -758,12 +799,18 @@ class WicDistillModel(WicDistillPreTrainedModel):
         if use_negatives:
             n = triples[:, 2]
             args += [meaning[n], context[n], target[n]]
+        hard_logits = None
+        if self.config.alignment_weight > 0 and other_sense_pairs is not None:
+            hard_logits = other_sense_logits(
+                meaning, other_sense_pairs, len(triples), self.config.alignment_temperature
+            )
         total, terms = distillation_loss(
             *args,
             negative_host=negative_host if use_negatives else "anchor",
             use_negatives=use_negatives,
             alignment_weight=self.config.alignment_weight,
             alignment_temperature=self.config.alignment_temperature,
+            hard_logits=hard_logits,
         )
         weight = self.config.form_consistency_weight
         if weight > 0 and form_pairs is not None and len(form_pairs):

@@ -49,6 +49,7 @@ class TrainingConfig:
     max_train_records: int | None = None
     drop_identical_positives: bool = False
     cross_context_positives: bool = False
+    other_sense_negatives: bool = False
     balance_languages: bool = False
     checkpoint_every: int | None = None
     keep_checkpoints: int = 2
@@ -99,6 +100,11 @@ class TrainingConfig:
             raise ValueError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
         if self.report_to not in ("tensorboard", "none"):
             raise ValueError(f"report_to must be 'tensorboard' or 'none', got {self.report_to!r}")
+        if self.other_sense_negatives and not self.alignment_weight > 0:
+            raise ValueError(
+                "other_sense_negatives adds candidates to the alignment term, which is off "
+                f"(alignment_weight={self.alignment_weight}): set alignment_weight > 0"
+            )
         if self.use_lora and not self.on_the_fly:
             raise ValueError(
                 "use_lora changes the encoder, so cached features would be stale: add --on_the_fly"

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
+from ..corpus.negatives.base import is_related
 from ..features.cache import FeatureCache
 from ..features.plan import HOST_CODES, ROLES, CorpusColumns
 from ..modeling_wicdistill import collate_sentences, tokenize_targets
@@ -172,6 +173,105 @@ def form_targets(
     return records, roles, torch.from_numpy(np.concatenate(rows).astype(np.int64))
 
 
+def _is_han(word: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in word)
+
+
+def unrelated_forms(a: str, b: str) -> bool:
+    """Two words that are not one word in two forms: no shared stem, neither inside the other,
+    no common beginning of four letters (inflections) and, in Chinese, no shared character."""
+    a, b = a.casefold(), b.casefold()
+    if is_related(a, b) or a in b or b in a or a[:4] == b[:4] and min(len(a), len(b)) >= 4:
+        return False
+    return not (_is_han(a) and _is_han(b) and set(a) & set(b))
+
+
+def other_sense_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
+    """Per corpus record, ``(len(corpus), 2)``: a record of another sentence whose anchor is this
+    anchor's word form but was translated there by an unrelated word (column 0), and one whose
+    positive is this positive's form but translates an unrelated word there (column 1); -1 where
+    there is none or the record is not among ``records``. Partners come from ``records`` only.
+
+    Two unrelated translations of one form point at two of its senses (*bank*: *rive* here,
+    *banque* there), so the partner's word is the same form in, most likely, another sense: a hard
+    negative for the alignment term, which must rank a word's own translation above it. Forms
+    related by stem or containment (inflections, compounds) do not count as another translation.
+    Within a group the partners are a seeded rotation.
+    """
+    records = np.asarray(records, dtype=np.int64)
+    words = {"anchor": target_words(corpus, "anchor"), "positive": target_words(corpus, "positive")}
+    langs = {
+        "anchor": corpus.langs.get("anchor") or [""] * len(corpus),
+        "positive": positive_languages(corpus),
+    }
+    usable = [r for r in np.unique(records).tolist() if words["anchor"][r] != words["positive"][r]]
+    table = np.full((len(corpus), 2), -1, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    for column, (shared, other) in enumerate((("anchor", "positive"), ("positive", "anchor"))):
+        groups: dict[tuple[str, str, str], list[int]] = {}
+        for record in usable:
+            key = (langs[shared][record], words[shared][record], langs[other][record])
+            groups.setdefault(key, []).append(record)
+        sentences = corpus.texts[shared]
+        for members in groups.values():
+            order = [members[i] for i in rng.permutation(len(members))]
+            for i, record in enumerate(order):
+                for step in range(1, len(order)):
+                    partner = order[(i + step) % len(order)]
+                    if (
+                        corpus.pair_ids[partner] != corpus.pair_ids[record]
+                        and sentences[partner] != sentences[record]
+                        and unrelated_forms(words[other][partner], words[other][record])
+                    ):
+                        table[record, column] = partner
+                        break
+    return table
+
+
+def other_sense_targets(
+    anchor_records: np.ndarray, positive_records: np.ndarray, table: np.ndarray, base: int
+) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+    """The extra targets a batch needs for other-sense negatives, and its (query, negative) rows.
+
+    Queries are the batch's anchors (rows ``0..B-1``) and positives (rows ``B..2B-1``); their
+    negatives, the partners' anchors then the partners' positives, follow from row ``base`` on.
+    """
+    size = len(anchor_records)
+    by_anchor = table[anchor_records, 0]
+    by_positive = table[positive_records, 1]
+    with_anchor = np.nonzero(by_anchor >= 0)[0]
+    with_positive = np.nonzero(by_positive >= 0)[0]
+    records = np.concatenate([by_anchor[with_anchor], by_positive[with_positive]])
+    roles = np.repeat(np.array([0, 1], dtype=np.int64), [len(with_anchor), len(with_positive)])
+    queries = np.concatenate([with_anchor, size + with_positive])
+    rows = np.stack([queries, base + np.arange(len(records))], axis=1)
+    return records, roles, torch.from_numpy(rows.astype(np.int64))
+
+
+def extra_targets(
+    anchor_records: np.ndarray,
+    positive_records: np.ndarray,
+    form_table: np.ndarray | None,
+    sense_table: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, torch.Tensor]]:
+    """The (record, role) targets a batch appends after its triples, and the index rows of the
+    terms that use them (``form_pairs``, ``other_sense_pairs``)."""
+    records, roles, rows = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], {}
+    base = 3 * len(anchor_records)
+    if form_table is not None:
+        found, kinds, rows["form_pairs"] = form_targets(anchor_records, positive_records, form_table)
+        records.append(found)
+        roles.append(kinds)
+        base += len(found)
+    if sense_table is not None:
+        found, kinds, rows["other_sense_pairs"] = other_sense_targets(
+            anchor_records, positive_records, sense_table, base
+        )
+        records.append(found)
+        roles.append(kinds)
+    return np.concatenate(records), np.concatenate(roles), rows
+
+
 def balanced_records(corpus: Any, records: np.ndarray, seed: int) -> np.ndarray:
     """``records`` with each positive language's share raised to that of the largest one.
 
@@ -227,10 +327,11 @@ class CachedTriples(Dataset):
         records: np.ndarray,
         partners: np.ndarray | None = None,
         form_table: np.ndarray | None = None,
+        sense_table: np.ndarray | None = None,
     ):
         self.cache, self.records = cache, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
-        self.form_table = form_table
+        self.form_table, self.sense_table = form_table, sense_table
 
     def __len__(self) -> int:
         return len(self.records)
@@ -240,8 +341,9 @@ class CachedTriples(Dataset):
         anchors, partners = self.records[picked], self.partners[picked]
         stacks, hosts = self.cache.gather(anchors, partners)
         batch = {"layer_stack": stacks, "negative_host": hosts}
-        if self.form_table is not None:
-            records, roles, batch["form_pairs"] = form_targets(anchors, partners, self.form_table)
+        if self.form_table is not None or self.sense_table is not None:
+            records, roles, rows = extra_targets(anchors, partners, self.form_table, self.sense_table)
+            batch.update(rows)
             batch["layer_stack"] = torch.cat([stacks, self.cache.gather_targets(records, roles)])
         return batch
 
@@ -260,10 +362,11 @@ class OnTheFlyTriples(Dataset):
         max_length: int,
         partners: np.ndarray | None = None,
         form_table: np.ndarray | None = None,
+        sense_table: np.ndarray | None = None,
     ):
         self.corpus, self.records = corpus, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
-        self.form_table = form_table
+        self.form_table, self.sense_table = form_table, sense_table
         self.tokenizer, self.max_length = tokenizer, max_length
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
@@ -275,10 +378,10 @@ class OnTheFlyTriples(Dataset):
         rows = [int(r) for r in self.records[picked]]
         partner_rows = [int(r) for r in self.partners[picked]]
         roles = [(role, r) for role in ROLES for r in (rows if role == "anchor" else partner_rows)]
-        form_pairs = None
-        if self.form_table is not None:
-            records, codes, form_pairs = form_targets(
-                self.records[picked], self.partners[picked], self.form_table
+        extra_rows: dict[str, torch.Tensor] = {}
+        if self.form_table is not None or self.sense_table is not None:
+            records, codes, extra_rows = extra_targets(
+                self.records[picked], self.partners[picked], self.form_table, self.sense_table
             )
             roles += [(ROLES[c], int(r)) for r, c in zip(records, codes)]
         targets = [
@@ -308,8 +411,7 @@ class OnTheFlyTriples(Dataset):
         batch["target_token_mask"] = batch["target_token_mask"][unique_rows]
         batch["target_sentence_index"] = batch["target_sentence_index"][unique_rows]
         batch["negative_host"] = torch.tensor([HOST_CODES[self.corpus.settings[r]] for r in partner_rows])
-        if form_pairs is not None:
-            batch["form_pairs"] = form_pairs
+        batch.update(extra_rows)
         return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:

@@ -40,6 +40,7 @@ from .data import (
     cross_context_partners,
     identical_positives,
     identity_collate,
+    other_sense_partners,
     same_form_partners,
     split_records,
 )
@@ -137,6 +138,7 @@ def _corpus_summary(
     path: str,
     partners: np.ndarray | None,
     form_table: np.ndarray | None,
+    sense_table: np.ndarray | None,
 ) -> dict[str, Any]:
     settings = sorted(set(corpus.settings))
     languages = sorted(
@@ -156,6 +158,12 @@ def _corpus_summary(
         else {
             "positive": int((form_table[train_ids, 0] >= 0).sum()),
             "anchor": int((form_table[train_ids, 1] >= 0).sum()),
+        },
+        "other_sense_partners": None
+        if sense_table is None
+        else {
+            "anchor": int((sense_table[train_ids, 0] >= 0).sum()),
+            "positive": int((sense_table[train_ids, 1] >= 0).sum()),
         },
     }
 
@@ -233,11 +241,14 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     form_table = (
         same_form_partners(corpus, train_ids, config.seed) if config.form_consistency_weight > 0 else None
     )
+    sense_table = (
+        other_sense_partners(corpus, train_ids, config.seed) if config.other_sense_negatives else None
+    )
 
     feature_seconds = 0.0
     if config.on_the_fly:
         limit = encoder_max_length(model.encoder, tokenizer)
-        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners, form_table)
+        train_set = OnTheFlyTriples(corpus, train_ids, tokenizer, limit, partners, form_table, sense_table)
         val_set = OnTheFlyTriples(corpus, val_ids, tokenizer, limit)
     else:
         model.to(accelerator.device)
@@ -253,7 +264,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             show_progress=config.show_progress and accelerator.is_local_main_process,
         )
         feature_seconds = time.perf_counter() - feature_started
-        train_set = CachedTriples(cache, train_ids, partners, form_table)
+        train_set = CachedTriples(cache, train_ids, partners, form_table, sense_table)
         val_set = CachedTriples(cache, val_ids)
 
     if config.use_lora:
@@ -439,7 +450,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         if best_path.exists():
             final.load_state_dict(load_file(str(best_path)), strict=False)
         if config.language_centering:
-            train_set.form_table = None  # the centres are fitted on the triples alone
+            train_set.form_table = train_set.sense_table = None  # centres come from the triples alone
             fit_centers(accelerator.unwrap_model(model), train_set, corpus, accelerator.device)
         if config.use_lora:
             final.save_pretrained(str(output_dir / "adapter"))
@@ -454,6 +465,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             val_ids,
             partners,
             form_table,
+            sense_table,
             state,
             accelerator,
             steps_per_epoch,
@@ -483,7 +495,17 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
 
 
 def _summary(
-    config, model, corpus, train_ids, val_ids, partners, form_table, state, accelerator, steps_per_epoch
+    config,
+    model,
+    corpus,
+    train_ids,
+    val_ids,
+    partners,
+    form_table,
+    sense_table,
+    state,
+    accelerator,
+    steps_per_epoch,
 ) -> dict[str, Any]:
     from ..features.identity import encoder_identity
 
@@ -512,7 +534,9 @@ def _summary(
             "form_consistency_weight": model.config.form_consistency_weight,
             "centering_languages": model.config.centering_languages,
         },
-        "corpus": _corpus_summary(corpus, train_ids, val_ids, config.corpus, partners, form_table),
+        "corpus": _corpus_summary(
+            corpus, train_ids, val_ids, config.corpus, partners, form_table, sense_table
+        ),
         "hyperparameters": {
             "learning_rate": config.learning_rate,
             "batch_size": config.batch_size,
