@@ -47,6 +47,12 @@ JIEBA_CORPUS = (
     "--corpus ~/.cache/wicdistill/corpora/xling-e5-half-jieba --features_dir ~/.cache/wicdistill/features/xling-e5-half-jieba-upper "
     "(corpus: the recipe-2 build with --sample-fraction 0.5 --unspaced-words jieba; offsets still on the 25 % build's held-out pairs)"
 )
+ALL_TASKS = "(evaluated with --tasks wic,mcl-wic-dev,am2ico-dev,am2ico-transfer,offset)"
+EMB_CORPUS = (
+    "--corpus ~/.cache/wicdistill/corpora/xling-e5-half-emb --features_dir ~/.cache/wicdistill/features/xling-e5-half-emb-upper "
+    "(corpus: the recipe-2 build with --sample-fraction 0.5 --negatives embedding: the same records, other negatives; "
+    "offsets on the 25 % build's held-out pairs)"
+)
 REFIT = (
     "(centres fitted on the saved recipe run with bench/refit_centers.py: centring does not change "
     "training, so this is the model the flag gives)"
@@ -229,6 +235,29 @@ XLING = (
         f"--centered_loss true {HALF_CORPUS} (wicdistill 2cc0169)",
     ),
     Run(
+        "X_align_half_form30_6ep_osn",
+        "the aligned recipe + other-sense negatives in the alignment term",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --other_sense_negatives true "
+        f"{HALF_CORPUS} {ALL_TASKS}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_osn_s1",
+        "the aligned recipe + other-sense negatives, seed 1",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --other_sense_negatives true "
+        f"--seed 1 {HALF_CORPUS} {ALL_TASKS}",
+    ),
+    Run(
+        "X_align_half_form30_6ep_osn_s2",
+        "the aligned recipe + other-sense negatives, seed 2",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --other_sense_negatives true "
+        f"--seed 2 {HALF_CORPUS} {ALL_TASKS}",
+    ),
+    Run(
+        "X_align_half_emb_form30_6ep",
+        "the aligned recipe with embedding (plausible-word) negatives instead of random ones",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 {EMB_CORPUS} {ALL_TASKS}",
+    ),
+    Run(
         "X_align_full_form30",
         "+ alignment, form consistency weight 30, all the bitext (4× the paper recipe's), 3 epochs",
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 {FULL_CORPUS}",
@@ -352,6 +381,10 @@ WIDE = (
     ("X_align_half_form30_6ep_center", "the aligned recipe + centring, seed 0"),
     ("X_align_half_form30_6ep_center_s1", "the aligned recipe + centring, seed 1"),
     ("X_align_half_form30_6ep_center_s2", "the aligned recipe + centring, seed 2"),
+    ("X_align_half_form30_6ep_osn", "the aligned recipe + other-sense negatives, seed 0"),
+    ("X_align_half_form30_6ep_osn_s1", "the aligned recipe + other-sense negatives, seed 1"),
+    ("X_align_half_form30_6ep_osn_s2", "the aligned recipe + other-sense negatives, seed 2"),
+    ("X_align_half_emb_form30_6ep", "the aligned recipe with embedding negatives, seed 0"),
     (SIXTEEN[0], "the aligned recipe on 16 languages (the ten trained on too), seed 0"),
     (SIXTEEN[1], "the aligned recipe on 16 languages (the ten trained on too), seed 1"),
 )
