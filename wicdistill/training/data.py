@@ -133,18 +133,32 @@ def same_form_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndarra
         groups: dict[tuple[str, str], list[int]] = {}
         for record in usable:
             groups.setdefault(key(record), []).append(record)
-        for members in groups.values():
-            order = [members[i] for i in rng.permutation(len(members))]
-            for i, record in enumerate(order):
-                for step in range(1, len(order)):
-                    partner = order[(i + step) % len(order)]
-                    if (
-                        corpus.pair_ids[partner] != corpus.pair_ids[record]
-                        and sentences[partner] != sentences[record]
-                    ):
-                        table[record, column] = partner
-                        break
+        _rotate_partners(groups, table[:, column], rng, corpus.pair_ids, sentences)
     return table
+
+
+def _rotate_partners(
+    groups: dict[Any, list[int]],
+    out: np.ndarray,
+    rng: np.random.Generator,
+    pair_ids: list[str],
+    sentences: list[str],
+    accept: Any = None,
+) -> None:
+    """Write into ``out[record]`` the first member after it, in a seeded order of its group, that
+    comes from another sentence pair and another sentence (and that ``accept(record, partner)``)."""
+    for members in groups.values():
+        order = [members[i] for i in rng.permutation(len(members))]
+        for i, record in enumerate(order):
+            for step in range(1, len(order)):
+                partner = order[(i + step) % len(order)]
+                if (
+                    pair_ids[partner] != pair_ids[record]
+                    and sentences[partner] != sentences[record]
+                    and (accept is None or accept(record, partner))
+                ):
+                    out[record] = partner
+                    break
 
 
 def form_targets(
@@ -212,19 +226,15 @@ def other_sense_partners(corpus: Any, records: np.ndarray, seed: int) -> np.ndar
         for record in usable:
             key = (langs[shared][record], words[shared][record], langs[other][record])
             groups.setdefault(key, []).append(record)
-        sentences = corpus.texts[shared]
-        for members in groups.values():
-            order = [members[i] for i in rng.permutation(len(members))]
-            for i, record in enumerate(order):
-                for step in range(1, len(order)):
-                    partner = order[(i + step) % len(order)]
-                    if (
-                        corpus.pair_ids[partner] != corpus.pair_ids[record]
-                        and sentences[partner] != sentences[record]
-                        and unrelated_forms(words[other][partner], words[other][record])
-                    ):
-                        table[record, column] = partner
-                        break
+        translations = words[other]
+        _rotate_partners(
+            groups,
+            table[:, column],
+            rng,
+            corpus.pair_ids,
+            corpus.texts[shared],
+            lambda record, partner, t=translations: unrelated_forms(t[partner], t[record]),
+        )
     return table
 
 
