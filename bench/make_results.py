@@ -258,6 +258,11 @@ XLING = (
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 {EMB_CORPUS} {ALL_TASKS}",
     ),
     Run(
+        "X_align_half_emb_form30_6ep_s1",
+        "the aligned recipe with embedding negatives, seed 1",
+        f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 6 --seed 1 {EMB_CORPUS} {ALL_TASKS}",
+    ),
+    Run(
         "X_align_full_form30",
         "+ alignment, form consistency weight 30, all the bitext (4× the paper recipe's), 3 epochs",
         f"--alignment_weight 1.0 --form_consistency_weight 30 --max_epochs 3 {FULL_CORPUS}",
@@ -385,6 +390,7 @@ WIDE = (
     ("X_align_half_form30_6ep_osn_s1", "the aligned recipe + other-sense negatives, seed 1"),
     ("X_align_half_form30_6ep_osn_s2", "the aligned recipe + other-sense negatives, seed 2"),
     ("X_align_half_emb_form30_6ep", "the aligned recipe with embedding negatives, seed 0"),
+    ("X_align_half_emb_form30_6ep_s1", "the aligned recipe with embedding negatives, seed 1"),
     (SIXTEEN[0], "the aligned recipe on 16 languages (the ten trained on too), seed 0"),
     (SIXTEEN[1], "the aligned recipe on 16 languages (the ten trained on too), seed 1"),
 )
