@@ -457,19 +457,10 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             final = final.merge_and_unload()
         final.save_pretrained(str(output_dir))
         tokenizer.save_pretrained(str(output_dir))
-        summary = _summary(
-            config,
-            final,
-            corpus,
-            train_ids,
-            val_ids,
-            partners,
-            form_table,
-            sense_table,
-            state,
-            accelerator,
-            steps_per_epoch,
+        corpus_facts = _corpus_summary(
+            corpus, train_ids, val_ids, config.corpus, partners, form_table, sense_table
         )
+        summary = _summary(config, final, corpus_facts, state, accelerator, steps_per_epoch)
         summary["wall_time_s"] = {
             "features": round(feature_seconds, 3),
             "training": round(training_seconds, 3),
@@ -494,19 +485,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     return summary
 
 
-def _summary(
-    config,
-    model,
-    corpus,
-    train_ids,
-    val_ids,
-    partners,
-    form_table,
-    sense_table,
-    state,
-    accelerator,
-    steps_per_epoch,
-) -> dict[str, Any]:
+def _summary(config, model, corpus_facts, state, accelerator, steps_per_epoch) -> dict[str, Any]:
     from ..features.identity import encoder_identity
 
     identity = encoder_identity(model)
@@ -534,9 +513,7 @@ def _summary(
             "form_consistency_weight": model.config.form_consistency_weight,
             "centering_languages": model.config.centering_languages,
         },
-        "corpus": _corpus_summary(
-            corpus, train_ids, val_ids, config.corpus, partners, form_table, sense_table
-        ),
+        "corpus": corpus_facts,
         "hyperparameters": {
             "learning_rate": config.learning_rate,
             "batch_size": config.batch_size,
