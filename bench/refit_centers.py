@@ -1,8 +1,9 @@
-"""Give a trained model per-language meaning centring after the fact, without retraining.
+"""Give a trained model meaning centring (per language, or global) after the fact, without retraining.
 
-`--language_centering true` only fits the centres once training is over (the training itself
-does not change), so fitting them on a saved run gives the model that run would have produced
-with the flag. This measures centring on runs that already exist, e.g. the aligned recipe's seeds:
+`--language_centering true` and `--global_centering true` only fit the centres once training is
+over (the training itself does not change), so fitting them on a saved run gives the model that
+run would have produced with the flag (`--global` for the single mean over all languages). This
+measures centring on runs that already exist, e.g. the aligned recipe's seeds:
 
     python bench/refit_centers.py runs/X_align_half_form30_6ep runs/X_align_half_form30_6ep_center \
         --corpus ~/.cache/wicdistill/corpora/xling-e5-half \
@@ -33,13 +34,14 @@ from wicdistill.training.loop import fit_centers
 
 
 def with_centres(
-    run: Path, corpus_dir: Path, features_dir: Path, validation_fraction: float
+    run: Path, corpus_dir: Path, features_dir: Path, validation_fraction: float, one_mean: bool = False
 ) -> WicDistillModel:
-    """The run's model with centring over the corpus languages, fitted on the run's training split."""
+    """The run's model with centring over the corpus languages (or one mean over all, ``one_mean``),
+    fitted on the run's training split."""
     summary = json.loads((run / "training_summary.json").read_text())
     corpus = read_corpus(corpus_dir)
-    languages = corpus_languages(corpus)
-    if not languages:
+    languages = [] if one_mean else corpus_languages(corpus)
+    if not one_mean and not languages:
         raise ValueError(f"{corpus_dir}: records carry no 'lang' per word, so there is nothing to centre")
     config = WicDistillConfig.from_pretrained(run)
     if config.centering_languages is not None:
@@ -66,10 +68,16 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--features_dir", type=Path, required=True)
     parser.add_argument("--validation_fraction", type=float, default=TrainingConfig.validation_fraction)
+    parser.add_argument(
+        "--global",
+        dest="one_mean",
+        action="store_true",
+        help="one mean over all languages (--global_centering)",
+    )
     args = parser.parse_args()
     if args.output.exists():
         parser.error(f"{args.output} exists; pick a new folder")
-    model = with_centres(args.run, args.corpus, args.features_dir, args.validation_fraction)
+    model = with_centres(args.run, args.corpus, args.features_dir, args.validation_fraction, args.one_mean)
     staging = args.output.with_name(args.output.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     model.save_pretrained(staging)
@@ -79,7 +87,9 @@ def main() -> None:
     summary["centres_fitted_after_the_run"] = "bench/refit_centers.py"
     (staging / "training_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     staging.rename(args.output)
-    print(f"wrote {args.output} (centres for {', '.join(model.config.centering_languages)})")
+    print(
+        f"wrote {args.output} (centres for {', '.join(model.config.centering_languages) or 'all languages as one'})"
+    )
 
 
 if __name__ == "__main__":

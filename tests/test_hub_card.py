@@ -259,6 +259,25 @@ def test_a_card_without_reports_has_no_empty_metadata(saved_bert):
     assert "YOUR-NAMESPACE/YOUR-MODEL" in text and "None" not in text
 
 
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (None, None),
+        ([], "the mean meaning vector of the training targets subtracted"),
+        (["en", "fr"], "its language's mean subtracted (stored for en, fr)"),
+    ],
+)
+def test_card_says_how_meaning_is_centred(tmp_path, languages, expected):
+    model, _ = build_model("bert", centering_languages=languages)
+    model.save_pretrained(tmp_path)
+    card = CardData.from_model_dir(tmp_path)
+    assert card.centering_languages == languages
+    lines = [line for line in render_model_card(card).splitlines() if "Meaning centring" in line]
+    assert len(lines) == (expected is not None)
+    if expected:
+        assert expected in lines[0]
+
+
 def test_layer_attention_profile_and_figure(tmp_path):
     model, _ = build_model("bert")
     torch.manual_seed(1)

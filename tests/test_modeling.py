@@ -407,6 +407,22 @@ def test_model_applies_its_alignment_setting(tiny):
     )
 
 
+def test_global_centering_subtracts_one_mean_whatever_the_language(tmp_path):
+    model, tokenizer = build_model("xlmr", centering_languages=[])
+    assert model.centering.means.shape == (1, 32)
+    items = [(RIVER, 14, 18, "en"), (RIVER, 14, 18, "fr"), (RIVER, 14, 18)]
+    raw = model.encode([i[:3] for i in items], tokenizer)
+    model.fit_meaning_centers(torch.tensor([[1.0] * 32, [3.0] * 32, [8.0] * 32]), ["en", "de", ""])
+    assert model.centering.means[:, 0].tolist() == [4.0]
+    centred = model.encode(items, tokenizer)
+    for row in range(3):
+        torch.testing.assert_close(centred[row], raw[row] - 4.0)
+    model.save_pretrained(tmp_path)
+    reloaded = WicDistillModel.from_pretrained(tmp_path)
+    assert reloaded.config.centering_languages == []
+    assert torch.equal(reloaded.encode(items, tokenizer), centred)
+
+
 def test_language_centering_subtracts_fitted_means_and_survives_reload(tmp_path):
     model, tokenizer = build_model("xlmr", centering_languages=["en", "fr"])
     items = [

@@ -330,6 +330,27 @@ def test_language_centering_is_fitted_after_training(encoder_dir, corpus_file, t
     assert not torch.equal(means[0], means[1])
 
 
+def test_global_centering_keeps_the_all_language_mean_only(encoder_dir, corpus_file, tmp_path):
+    """The global centre is the last row of per-language centring fitted on the same run."""
+    per_language = train(
+        training_config(encoder_dir, corpus_file, tmp_path / "lang", max_steps=2, language_centering=True)
+    )
+    summary = train(
+        training_config(encoder_dir, corpus_file, tmp_path / "all", max_steps=2, global_centering=True)
+    )
+    assert per_language["distiller"]["centering_languages"] == ["en", "fr"]
+    assert summary["distiller"]["centering_languages"] == []
+    means = WicDistillModel.from_pretrained(tmp_path / "all").centering.means
+    assert means.shape == (1, 32) and means.abs().sum() > 0
+    torch.testing.assert_close(
+        means[0], WicDistillModel.from_pretrained(tmp_path / "lang").centering.means[-1]
+    )
+    with pytest.raises(ValueError, match="language_centering and global_centering are alternatives"):
+        training_config(
+            encoder_dir, corpus_file, tmp_path, language_centering=True, global_centering=True
+        ).validate()
+
+
 @pytest.mark.parametrize("path", sorted((REPO_ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
 def test_shipped_recipes_build_valid_configs(path):
     """Every recipe in configs/ parses into corpus, training and evaluation settings."""

@@ -66,7 +66,8 @@ class WicDistillConfig(PreTrainedConfig):
         centering_languages: languages whose mean meaning vector the model stores and subtracts at
             inference (another option beyond the paper; ``None`` = off). The means are fitted after
             training; items give their language as ``(text, start, end, lang)`` or a ``"lang"``
-            key, and unknown languages use the mean over all.
+            key, and unknown languages use the mean over all. ``[]`` keeps only that mean over
+            all and subtracts it from every vector (global centring: no language needed).
         encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
             to fetch anything at load time).
         initializer_range: std of the normal initialisation of the distillers' linear layers.

@@ -390,7 +390,8 @@ class MeaningCentering(nn.Module):
     A multilingual encoder places each language around its own mean; removing it lets one
     similarity threshold serve same-language and crosslingual pairs. Row ``i`` is the mean of
     language ``languages[i]``; the last row, the mean over all languages, serves texts whose
-    language is unknown or was not seen in training. The means are fitted after training
+    language is unknown or was not seen in training. With no languages only that row is kept
+    and every text loses the same mean (global centring). The means are fitted after training
     (``WicDistillModel.fit_meaning_centers``) and saved with the model.
     """
 
@@ -825,7 +826,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
     def fit_meaning_centers(self, meaning: torch.Tensor, langs: Sequence[str]) -> None:
         """Store the mean meaning vector of each language (and of all) from training targets."""
         if self.centering is None:
-            raise ValueError("this model has no language centering (config.centering_languages is None)")
+            raise ValueError("this model has no meaning centring (config.centering_languages is None)")
         if len(langs) != len(meaning):
             raise ValueError(f"{len(langs)} languages for {len(meaning)} meaning vectors")
         means = self.centering.means
@@ -839,7 +840,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         means[-1] = meaning.mean(dim=0)
 
     def center_meaning(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
-        """Meaning vectors minus their language's mean (unchanged without centering)."""
+        """Meaning vectors minus their language's mean, or the global one (unchanged without centering)."""
         return meaning if self.centering is None else self.centering(meaning, langs)
 
     # -- convenience -----------------------------------------------------------------------

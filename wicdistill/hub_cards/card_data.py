@@ -76,6 +76,7 @@ class CardData:
     encoder_num_layers: int | None = None
     hidden_size: int | None = None
     distiller: dict[str, Any] = field(default_factory=dict)
+    centering_languages: list[str] | None = None
     corpus: dict[str, Any] = field(default_factory=dict)
     hyperparameters: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
@@ -156,6 +157,7 @@ def _from_config(config: dict[str, Any]) -> dict[str, Any]:
             "layer_position_embedding": config.get("layer_position_embedding"),
             "use_negatives": config.get("use_negatives"),
         },
+        "centering_languages": config.get("centering_languages"),
     }
 
 

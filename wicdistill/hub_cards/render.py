@@ -137,6 +137,23 @@ def _distiller_line(card: CardData) -> str:
     return ", ".join(str(p) for p in parts if p)
 
 
+def _centering_line(card: CardData) -> str | None:
+    """How meaning vectors are centred: users must know whether a language is expected."""
+    languages = card.centering_languages
+    if languages is None:
+        return None
+    if not languages:
+        return (
+            "every meaning vector has the mean meaning vector of the training targets subtracted "
+            "(stored in the model; no language needed)"
+        )
+    return (
+        f"each meaning vector has its language's mean subtracted (stored for {', '.join(languages)}); "
+        'give the language as a fourth item, `(text, start, end, "fr")`, or a `"lang"` key, '
+        "otherwise the mean over all languages is used"
+    )
+
+
 def _encoder_link(card: CardData) -> str:
     if not card.encoder_id:
         return "the frozen encoder it was trained on"
@@ -149,6 +166,7 @@ SECTIONS: dict[str, Callable[[CardData], Any]] = {
     "figure": _figure_section,
     "environment": _environment_section,
     "distiller_line": _distiller_line,
+    "centering_line": _centering_line,
 }
 
 

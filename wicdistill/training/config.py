@@ -35,6 +35,7 @@ class TrainingConfig:
     alignment_temperature: float = 0.05
     form_consistency_weight: float = 0.0
     language_centering: bool = False
+    global_centering: bool = False
     learning_rate: float = 3e-5
     weight_decay: float = 0.0
     batch_size: int = 128
@@ -104,6 +105,11 @@ class TrainingConfig:
             raise ValueError(
                 "other_sense_negatives adds candidates to the alignment term, which is off "
                 f"(alignment_weight={self.alignment_weight}): set alignment_weight > 0"
+            )
+        if self.language_centering and self.global_centering:
+            raise ValueError(
+                "language_centering and global_centering are alternatives (one mean per language, or "
+                "one mean over all): set at most one"
             )
         if self.use_lora and not self.on_the_fly:
             raise ValueError(

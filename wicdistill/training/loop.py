@@ -108,7 +108,7 @@ CENTERING_RECORDS = 20000
 
 @torch.no_grad()
 def fit_centers(model: Any, dataset: Any, corpus: Any, device: torch.device) -> None:
-    """Fit the per-language meaning means on (up to 20k) training records, all three roles."""
+    """Fit the meaning means (per language, and over all) on up to 20k training records, all three roles."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     base.eval()
     positions = np.linspace(0, len(dataset) - 1, min(len(dataset), CENTERING_RECORDS)).astype(int).tolist()
@@ -118,9 +118,15 @@ def fit_centers(model: Any, dataset: Any, corpus: Any, device: torch.device) -> 
         batch = {k: v.to(device) for k, v in dataset.__getitems__(chunk).items() if k != "negative_host"}
         meanings.append(base(**batch).meaning.float().cpu())
         anchors, partners = dataset.records[chunk], dataset.partners[chunk]
-        langs += [corpus.langs["anchor"][r] for r in anchors]
-        langs += [corpus.langs[role][r] for role in ("positive", "negative") for r in partners]
+        langs += [_lang(corpus, "anchor", r) for r in anchors]
+        langs += [_lang(corpus, role, r) for role in ("positive", "negative") for r in partners]
     base.fit_meaning_centers(torch.cat(meanings), langs)
+
+
+def _lang(corpus: Any, role: str, record: int) -> str:
+    """A record's language in one role ("" where the corpus records none: global centring needs none)."""
+    langs = corpus.langs.get(role)
+    return langs[record] if langs else ""
 
 
 def _trainable_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -220,6 +226,8 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
     languages = corpus_languages(corpus) if config.language_centering else None
     if config.language_centering and not languages:
         raise ValueError("language_centering needs a corpus whose records carry a 'lang' per word")
+    if config.global_centering:
+        languages = []  # one row: the mean over all training targets, for every text
     model, tokenizer, encoder_path = _build_model(config, languages)
     train_ids, val_ids = split_records(corpus.pair_ids, config.validation_fraction, config.seed)
     if config.drop_identical_positives:
@@ -449,7 +457,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
         final = accelerator.unwrap_model(model)
         if best_path.exists():
             final.load_state_dict(load_file(str(best_path)), strict=False)
-        if config.language_centering:
+        if config.language_centering or config.global_centering:
             train_set.form_table = train_set.sense_table = None  # centres come from the triples alone
             fit_centers(accelerator.unwrap_model(model), train_set, corpus, accelerator.device)
         if config.use_lora:
