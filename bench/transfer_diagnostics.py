@@ -11,7 +11,7 @@
    drives to zero).
 
     python bench/transfer_diagnostics.py runs/NAME --language zh \
-        --corpus ~/.cache/wicdistill/corpora/xling-e5-half --output bench/results/xling/NAME/diagnostics.json
+        --corpus ~/.cache/wicdistill/corpora/xling-e5-half --output bench/results/xling-diagnostics/NAME-zh.json
 
 Meaning vectors throughout; thresholds from MCL-WiC dev of ``--language`` (in-sample optimum).
 """
