@@ -20,7 +20,9 @@ import argparse
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import torch
 from transformers import AutoTokenizer
 
@@ -33,12 +35,24 @@ from wicdistill.training.data import CachedTriples, corpus_languages, split_reco
 from wicdistill.training.loop import fit_centers
 
 
+def run_training_records(run: Path, corpus: Any, validation_fraction: float) -> tuple[np.ndarray, int]:
+    """The records a saved run trained on and its seed: the seed's split, checked against the run."""
+    summary = json.loads((run / "training_summary.json").read_text())
+    seed = summary["hyperparameters"]["seed"]
+    train_ids, _ = split_records(corpus.pair_ids, validation_fraction, seed)
+    if len(train_ids) != summary["corpus"]["train_records"]:
+        raise ValueError(
+            f"the split has {len(train_ids)} training records, the run trained on "
+            f"{summary['corpus']['train_records']}: another corpus or validation fraction?"
+        )
+    return train_ids, seed
+
+
 def with_centres(
     run: Path, corpus_dir: Path, features_dir: Path, validation_fraction: float, one_mean: bool = False
 ) -> WicDistillModel:
     """The run's model with centring over the corpus languages (or one mean over all, ``one_mean``),
     fitted on the run's training split."""
-    summary = json.loads((run / "training_summary.json").read_text())
     corpus = read_corpus(corpus_dir)
     languages = [] if one_mean else corpus_languages(corpus)
     if not one_mean and not languages:
@@ -48,12 +62,7 @@ def with_centres(
         raise ValueError(f"{run} already centres meaning vectors ({config.centering_languages})")
     config.centering_languages = languages
     model = WicDistillModel.from_pretrained(run, config=config).eval()
-    train_ids, _ = split_records(corpus.pair_ids, validation_fraction, summary["hyperparameters"]["seed"])
-    if len(train_ids) != summary["corpus"]["train_records"]:
-        raise ValueError(
-            f"the split has {len(train_ids)} training records, the run trained on "
-            f"{summary['corpus']['train_records']}: another corpus or validation fraction?"
-        )
+    train_ids, _ = run_training_records(run, corpus, validation_fraction)
     cache = FeatureCache(features_dir, encoder_identity(model), corpus_fingerprint(corpus))
     fit_centers(model, CachedTriples(cache, train_ids), corpus, torch.device("cpu"))
     return model

@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from refit_centers import run_training_records  # bench/, next to this script
 from transformers import AutoTokenizer
 
 from wicdistill import WicDistillModel
@@ -40,7 +42,8 @@ from wicdistill.evaluation.stack_store import StackStore
 from wicdistill.evaluation.vectors import VectorCache
 from wicdistill.features.plan import read_corpus
 from wicdistill.io_utils import atomic_write_json
-from wicdistill.training.data import positive_languages, same_form_partners, split_records
+from wicdistill.training.config import TrainingConfig
+from wicdistill.training.data import positive_languages, same_form_partners
 
 GRID = np.round(np.arange(0.50, 0.90, 0.02), 2)
 
@@ -72,9 +75,10 @@ def summary(scored: PairCosines, threshold: float, keep: np.ndarray | None = Non
     }
 
 
-def form_bonus(model, tokenizer, corpus_dir: str, per_language: int, seed: int) -> dict:
+def form_bonus(model, tokenizer, run: Path, corpus_dir: str, per_language: int) -> dict:
+    """Same-form bonus on records the run trained on, with the partners its training drew."""
     corpus = read_corpus(corpus_dir)
-    train_ids, _ = split_records(corpus.pair_ids, 0.05, seed)
+    train_ids, seed = run_training_records(run, corpus, TrainingConfig.validation_fraction)
     table = same_form_partners(corpus, train_ids, seed)
     languages = positive_languages(corpus)
     rng = np.random.default_rng(seed)
@@ -164,7 +168,9 @@ def main() -> None:
         },
     }
     if args.corpus:
-        report["form_bonus_in_sample"] = form_bonus(model, tokenizer, args.corpus, args.per_language, 0)
+        report["form_bonus_in_sample"] = form_bonus(
+            model, tokenizer, Path(args.model), args.corpus, args.per_language
+        )
     atomic_write_json(args.output, report)
     for key in ("mcl_x_x", "am2ico"):
         print(key, report[key])
