@@ -147,7 +147,7 @@ def host_preparation(corpus, tokenizer, model, batch_size: int) -> dict:
     """Sentences/s that one host process tokenizes and collates: what each data-loader worker adds."""
     from wicdistill.features.extract import _batch_bounds, _SentenceBatches
     from wicdistill.features.plan import build_plan, read_corpus
-    from wicdistill.modeling_wicdistill import encoder_max_length
+    from wicdistill.targets_wicdistill import encoder_max_length
 
     columns = read_corpus(corpus)
     started = time.perf_counter()

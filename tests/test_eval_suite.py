@@ -16,7 +16,7 @@ from wicdistill.evaluation.data_roots import BUNDLED_DATA, DataRoots
 from wicdistill.evaluation.metrics import best_threshold
 from wicdistill.evaluation.tasks import resolve_tasks
 from wicdistill.evaluation.vectors import ROWS, VectorCache
-from wicdistill.modeling_wicdistill import Target
+from wicdistill.targets_wicdistill import Target
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eval"
 HELDOUT = FIXTURES / "corpus" / "heldout.jsonl"

@@ -6,10 +6,11 @@ import torch
 from conftest import build_model
 from triples import triple_dataset
 
+from wicdistill.corpus.store import read_corpus
 from wicdistill.features.cache import FeatureCache, FeatureCacheMismatch
 from wicdistill.features.extract import NonFiniteFeaturesError, extract_features
 from wicdistill.features.identity import encoder_identity
-from wicdistill.features.plan import build_plan, read_corpus
+from wicdistill.features.plan import build_plan
 
 
 @pytest.fixture

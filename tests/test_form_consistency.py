@@ -7,9 +7,9 @@ from conftest import build_model, training_config
 from triples import grouped_crosslingual_corpus, word_pair_columns
 
 from wicdistill import WicDistillConfig
+from wicdistill.corpus.store import read_corpus
 from wicdistill.features.extract import extract_features
-from wicdistill.features.plan import read_corpus
-from wicdistill.modeling_wicdistill import form_consistency
+from wicdistill.loss_wicdistill import form_consistency
 from wicdistill.training.data import (
     CachedTriples,
     OnTheFlyTriples,

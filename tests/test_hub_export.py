@@ -17,7 +17,13 @@ from wicdistill.hub import export as export_module
 from wicdistill.hub_cards import CardData
 from wicdistill.pipeline_wicdistill import WordInContextPipeline, parse_marked_text
 
-CODE_FILES = {"configuration_wicdistill.py", "modeling_wicdistill.py", "pipeline_wicdistill.py"}
+CODE_FILES = {
+    "configuration_wicdistill.py",
+    "modeling_wicdistill.py",
+    "targets_wicdistill.py",
+    "loss_wicdistill.py",
+    "pipeline_wicdistill.py",
+}
 RUN_REPORTS = {"training_summary.json", "evaluation.json"}
 CARD = CardData(model_id="org/wic-tiny", language=["en"], license="apache-2.0", encoder_id="org/tiny-bert")
 MARKED = ["He sat on the [[bank]] of the river.", "She deposited money at the [[bank]]."]
@@ -169,7 +175,7 @@ def test_export_command(exports, tmp_path, capsys):
         ["export", str(exports["model_dir"]), str(out), "--model-id", "org/x", "--encoder-id", "o/e"]
     )
     assert code == 0 and (out / "README.md").is_file()
-    assert re.search(r"exported full folder .*: 12 files, [\d.]+ MB in [\d.]+ s", capsys.readouterr().out)
+    assert re.search(r"exported full folder .*: 14 files, [\d.]+ MB in [\d.]+ s", capsys.readouterr().out)
     code = cli.main(
         ["export", str(exports["model_dir"]), str(tmp_path / "h"), "--heads-only", "--encoder-id", "o/e"]
     )

@@ -8,9 +8,9 @@ import torch.nn.functional as F
 from conftest import build_model, training_config
 from triples import grouped_crosslingual_corpus, word_pair_columns
 
+from wicdistill.corpus.store import read_corpus
 from wicdistill.features.extract import extract_features
-from wicdistill.features.plan import read_corpus
-from wicdistill.modeling_wicdistill import contrastive_alignment, other_sense_logits
+from wicdistill.loss_wicdistill import contrastive_alignment, other_sense_logits
 from wicdistill.training.config import TrainingConfig
 from wicdistill.training.data import (
     CachedTriples,

@@ -7,8 +7,8 @@ import torch
 from conftest import build_model, training_config
 from triples import grouped_crosslingual_corpus, triple_dataset, word_pair_columns
 
+from wicdistill.corpus.store import read_corpus
 from wicdistill.features.extract import extract_features
-from wicdistill.features.plan import read_corpus
 from wicdistill.training.data import (
     CachedTriples,
     OnTheFlyTriples,

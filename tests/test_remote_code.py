@@ -9,7 +9,13 @@ from isolated import run_isolated
 
 from wicdistill import WicDistillModel
 
-HUB_FILES = ("configuration_wicdistill.py", "modeling_wicdistill.py", "pipeline_wicdistill.py")
+MODEL_FILES = (
+    "configuration_wicdistill.py",
+    "modeling_wicdistill.py",
+    "targets_wicdistill.py",
+    "loss_wicdistill.py",
+)
+HUB_FILES = (*MODEL_FILES, "pipeline_wicdistill.py")
 ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "transformers"}
 
 ITEMS = [
@@ -19,6 +25,7 @@ ITEMS = [
 
 
 def test_remote_code_load_is_bit_equal(saved_bert, tmp_path):
+    assert sorted(p.name for p in saved_bert.glob("*_wicdistill.py")) == sorted(MODEL_FILES)
     out_file = tmp_path / "vectors.pt"
     result = run_isolated(
         f"""

@@ -6,7 +6,7 @@ import random
 
 import datasets
 
-from wicdistill.features.plan import CorpusColumns
+from wicdistill.corpus.store import CorpusColumns
 
 WORDS = ["bank", "river", "money", "plant", "water", "play", "ball", "bat", "rain", "cafe", "power", "shore"]
 ANCHOR = [

@@ -8,18 +8,11 @@ from transformers import AutoConfig, AutoModel
 from transformers.pipelines import PIPELINE_REGISTRY
 
 from .configuration_wicdistill import WicDistillConfig, upper_half_layers
-from .modeling_wicdistill import (
-    Target,
-    WicDistillModel,
-    WicDistillOutput,
-    collate_sentences,
-    distillation_loss,
-    normalize_target,
-    pool_targets,
-    tokenize_targets,
-)
+from .loss_wicdistill import distillation_loss
+from .modeling_wicdistill import WicDistillModel, WicDistillOutput
 from .pipeline_wicdistill import TASK as PIPELINE_TASK
 from .pipeline_wicdistill import WordInContextPipeline
+from .targets_wicdistill import Target, collate_sentences, normalize_target, pool_targets, tokenize_targets
 
 __version__ = "0.1.0"
 

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from transformers import Pipeline
 
-from .modeling_wicdistill import Target, normalize_target
+from .targets_wicdistill import Target, normalize_target
 
 TASK = "word-in-context"
 DEFAULT_BATCH_SIZE = 64

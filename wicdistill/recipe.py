@@ -124,13 +124,14 @@ def run(args: argparse.Namespace) -> int:
     if "evaluate" in stages and recipe.evaluate.get("tasks"):
         from transformers import AutoTokenizer
 
+        from .corpus.store import split_jsonl
         from .evaluation import evaluate, format_table, write_report
         from .modeling_wicdistill import WicDistillModel
 
         options = dict(recipe.evaluate)
         heldout = options.pop("heldout", None)
         if heldout is True:
-            heldout = str(recipe.corpus_dir / "heldout.jsonl")
+            heldout = str(split_jsonl(recipe.corpus_dir, "heldout"))
         started = time.perf_counter()
         model = WicDistillModel.from_pretrained(model_dir)
         report = evaluate(

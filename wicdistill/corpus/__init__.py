@@ -8,22 +8,25 @@ train = load_corpus("corpus/")
 from .builder import CorpusBuilder, build_corpus
 from .bundled import bundled_paraphrases_path
 from .config import CorpusConfig
-from .io import load_corpus
 from .languages import normalize_lang
 from .records import FEATURES, check_record
 from .roundtrip import RoundTripTranslator
 from .sources import KINDS, parse_source
+from .store import CorpusColumns, corpus_fingerprint, load_corpus, read_corpus
 
 __all__ = [
     "FEATURES",
     "KINDS",
     "CorpusBuilder",
+    "CorpusColumns",
     "CorpusConfig",
     "RoundTripTranslator",
     "build_corpus",
     "bundled_paraphrases_path",
     "check_record",
+    "corpus_fingerprint",
     "load_corpus",
     "normalize_lang",
     "parse_source",
+    "read_corpus",
 ]

@@ -7,7 +7,6 @@ same counters and produces exactly the records of an uninterrupted one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
@@ -26,7 +25,6 @@ from .alignment import AlignmentConfig, align_sentences, link_for_word
 from .config import CorpusConfig
 from .encoding import ContextualEncoder
 from .finalize import write_outputs
-from .heldout import heldout_value
 from .matching import relation, same_stem, unique_match, word_overlap
 from .negatives import NegativeChoice, NegativeRequest, make_strategy
 from .negatives.pool import CandidatePool
@@ -39,6 +37,7 @@ from .segmenters import make_splitter
 from .sources import iterate_sources
 from .static_embeddings import StaticEmbedder
 from .stats import BuildStats
+from .store import STATS_FILE, stable_fraction, stable_int
 from .substitution import match_case, starts_sentence, substitute
 from .targets import TargetRules, select_targets, sentence_length_reason
 from .vocabulary import Vocabulary
@@ -67,16 +66,12 @@ class _Job:
         return self.anchor_lang != self.other_lang
 
 
-def _stable_int(*parts: Any) -> int:
-    return int.from_bytes(hashlib.sha1(":".join(map(str, parts)).encode()).digest()[:8], "big")
-
-
 def _limited(items: Iterator[ReadItem], max_pairs: int | None, sample_fraction: float) -> Iterator[ReadItem]:
     """The inputs a build uses: a stable hash sample of the pairs (by ``pair_id``), at most ``max_pairs``."""
     pairs = 0
     for item in items:
         if isinstance(item, SentencePair):
-            if sample_fraction < 1.0 and heldout_value(f"sample:{item.pair_id}") >= sample_fraction:
+            if sample_fraction < 1.0 and stable_fraction(f"sample:{item.pair_id}") >= sample_fraction:
                 continue
             if max_pairs is not None and pairs >= max_pairs:
                 return
@@ -228,7 +223,7 @@ class CorpusBuilder:
                     stats.drop("sentences", reason)
                     continue
                 stats.add("sentences", "kept")
-                rng = random.Random(_stable_int(config.seed, pair.pair_id, side))
+                rng = random.Random(stable_int(config.seed, pair.pair_id, side))
                 dropped: Counter = Counter()
                 vocab = self._vocabulary(lang)
                 counts = used.setdefault(lang, Counter())
@@ -321,7 +316,7 @@ class CorpusBuilder:
                     host = (job.other_text, p_start, p_end, job.other_lang)
                 else:
                     host = (job.anchor_text, anchor_word.start, anchor_word.end, job.anchor_lang)
-                request = NegativeRequest(*host, seed=_stable_int(config.seed, record_id, "negative"))
+                request = NegativeRequest(*host, seed=stable_int(config.seed, record_id, "negative"))
                 drafts.append((job, index, record_id, (p_start, p_end, score, method), request))
         started = time.perf_counter()
         choices = self.strategy.choose([d[-1] for d in drafts]) if drafts else []
@@ -442,7 +437,7 @@ class CorpusBuilder:
         report["records"] = {**split_counts, "total": sum(split_counts.values())}
         report["config"] = config.to_dict()
         atomic_write_text(
-            out_dir / "stats.json", json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
+            out_dir / STATS_FILE, json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
         )
         return report
 

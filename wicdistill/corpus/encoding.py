@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..modeling_wicdistill import blank_piece_ids, encoder_max_length
+from ..targets_wicdistill import blank_piece_ids, encoder_max_length
 from .word_pieces import token_words
 from .words import Word
 

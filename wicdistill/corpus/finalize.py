@@ -12,9 +12,9 @@ from typing import Any
 import datasets
 
 from ..io_utils import atomic_write_text
-from .heldout import is_heldout
 from .records import FEATURES
 from .sample import format_sample
+from .store import SAMPLE_FILE, SPLITS, is_heldout, split_jsonl
 
 
 def _save_dataset(records: list[dict[str, Any]], folder: Path) -> None:
@@ -46,10 +46,9 @@ def write_outputs(
         (heldout if heldout_fraction and is_heldout(record["pair_id"], heldout_fraction) else train).append(
             record
         )
-    _save_dataset(train, out_dir / "train")
-    _write_jsonl(train, out_dir / "train.jsonl")
-    if heldout_fraction:
-        _save_dataset(heldout, out_dir / "heldout")
-        _write_jsonl(heldout, out_dir / "heldout.jsonl")
-    atomic_write_text(out_dir / "sample.txt", format_sample(train, sample_size, seed))
+    for split, split_records in zip(SPLITS, (train, heldout)):
+        if split_records is train or heldout_fraction:
+            _save_dataset(split_records, out_dir / split)
+            _write_jsonl(split_records, split_jsonl(out_dir, split))
+    atomic_write_text(out_dir / SAMPLE_FILE, format_sample(train, sample_size, seed))
     return {"train": len(train), "heldout": len(heldout)}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
-from ..modeling_wicdistill import blank_piece_ids
+from ..targets_wicdistill import blank_piece_ids
 
 
 class StaticEmbedder:

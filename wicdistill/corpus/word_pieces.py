@@ -9,19 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..modeling_wicdistill import blank_piece_ids
+from ..targets_wicdistill import Span, blank_piece_ids, content_span
 from .words import Word
-
-Span = tuple[int, int]
-
-
-def content_span(text: str, start: int, end: int) -> Span:
-    """A token's character range without surrounding whitespace (empty for whitespace-only)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def token_words(

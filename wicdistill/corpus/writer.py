@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io_utils import atomic_write_text
+from .store import WORK_FOLDER
 
 PROGRESS = "progress.json"
 
@@ -22,7 +23,7 @@ class ShardWriter:
     """Committed chunks of records under ``<out_dir>/work``."""
 
     def __init__(self, out_dir: str | Path, fingerprint: str) -> None:
-        self.work = Path(out_dir) / "work"
+        self.work = Path(out_dir) / WORK_FOLDER
         self.fingerprint = fingerprint
 
     def load_state(self) -> dict[str, Any] | None:

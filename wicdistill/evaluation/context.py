@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..modeling_wicdistill import Target
+from ..targets_wicdistill import Target
 from .data_roots import DataRoots
 from .vectors import EncodedTargets, VectorCache
 

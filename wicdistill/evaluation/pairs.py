@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..modeling_wicdistill import Target
+from ..targets_wicdistill import Target
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..modeling_wicdistill import Target, encoder_max_length, tokenize_targets
+from ..targets_wicdistill import Target, encoder_max_length, tokenize_targets
 from .stack_store import StackStore
 
 ROWS = ("baseline", "meaning", "context")

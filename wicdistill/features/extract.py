@@ -25,10 +25,11 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from ..io_utils import atomic_write_json, atomic_write_text, read_json
-from ..modeling_wicdistill import collate_sentences, encoder_max_length, tokenize_targets
+from ..targets_wicdistill import collate_sentences, encoder_max_length, tokenize_targets
 from .cache import CACHE_SCHEMA, FeatureCache, FeatureCacheMismatch, check_compatible
 from .identity import encoder_identity
-from .plan import ExtractionPlan, build_plan, read_corpus
+from ..corpus.store import read_corpus
+from .plan import ExtractionPlan, build_plan
 
 
 class NonFiniteFeaturesError(ValueError):

@@ -7,116 +7,12 @@ batch (the likeliest to run out of memory) comes first.
 
 from __future__ import annotations
 
-import hashlib
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-ROLES = ("anchor", "positive", "negative")
-HOST_CODES = {"monolingual": 0, "crosslingual": 1}
-
-
-@dataclass
-class CorpusColumns:
-    """The fields of a triple corpus that feature extraction and training need, column-wise."""
-
-    ids: list[str]
-    texts: dict[str, list[str]]
-    starts: dict[str, list[int]]
-    ends: dict[str, list[int]]
-    settings: list[str]
-    pair_ids: list[str]
-    langs: dict[str, list[str]] = field(default_factory=dict)
-    negative_strategies: list[str] = field(default_factory=list)
-    positive_sources: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def record(self, i: int) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.ids[i], "setting": self.settings[i]}
-        for role in ROLES:
-            out[role] = {
-                "text": self.texts[role][i],
-                "start": self.starts[role][i],
-                "end": self.ends[role][i],
-            }
-        return out
-
-
-def read_corpus(source: Any) -> CorpusColumns:
-    """Read a corpus given as a `datasets.Dataset`, a folder saved with ``save_to_disk``
-    (or a build-corpus output folder holding one) or a JSONL file."""
-    import datasets
-
-    if isinstance(source, CorpusColumns):
-        return source
-    if isinstance(source, datasets.Dataset):
-        return _columns_from_table(source.data.table)
-    path = Path(os.fspath(source))
-    if path.is_file() and path.suffix in (".jsonl", ".json"):
-        return _columns_from_table(datasets.Dataset.from_json(str(path)).data.table)
-    for candidate in (path, path / "dataset", path / "train"):
-        if (candidate / "dataset_info.json").exists() or (candidate / "state.json").exists():
-            return _columns_from_table(datasets.load_from_disk(str(candidate)).data.table)
-    if (path / "corpus.jsonl").exists():
-        return _columns_from_table(datasets.Dataset.from_json(str(path / "corpus.jsonl")).data.table)
-    raise FileNotFoundError(
-        f"no corpus at {path}: expected a datasets folder (save_to_disk), a build-corpus output "
-        f"folder, or a .jsonl file"
-    )
-
-
-def _columns_from_table(table: Any) -> CorpusColumns:
-    names = set(table.column_names)
-    if table.num_rows == 0:
-        raise ValueError("the corpus has no records")
-    missing = [c for c in (*ROLES, "setting") if c not in names]
-    if missing:
-        raise ValueError(f"corpus lacks the column(s) {missing}; it has {sorted(names)}")
-    n = table.num_rows
-    texts, starts, ends, langs = {}, {}, {}, {}
-    for role in ROLES:
-        column = table.column(role).combine_chunks()
-        texts[role] = column.field("text").to_pylist()
-        if "lang" in {column.type.field(k).name for k in range(column.type.num_fields)}:
-            langs[role] = column.field("lang").to_pylist()
-        starts[role] = [int(v) for v in column.field("start").to_pylist()]
-        ends[role] = [int(v) for v in column.field("end").to_pylist()]
-    ids = table.column("id").to_pylist() if "id" in names else [str(i) for i in range(n)]
-    pair_ids = table.column("pair_id").to_pylist() if "pair_id" in names else list(ids)
-    settings = table.column("setting").to_pylist()
-    bad = sorted({s for s in settings if s not in HOST_CODES})
-    if bad:
-        raise ValueError(f"corpus has setting value(s) {bad}; expected 'monolingual' or 'crosslingual'")
-    strategies = table.column("negative_strategy").to_pylist() if "negative_strategy" in names else []
-    sources = table.column("positive_source").to_pylist() if "positive_source" in names else []
-    return CorpusColumns(
-        [str(i) for i in ids],
-        texts,
-        starts,
-        ends,
-        settings,
-        [str(p) for p in pair_ids],
-        langs,
-        strategies,
-        sources,
-    )
-
-
-def corpus_fingerprint(corpus: CorpusColumns) -> str:
-    """A hash of everything in the corpus that changes the features or the loss."""
-    digest = hashlib.sha256()
-    for i in range(len(corpus)):
-        parts = [corpus.settings[i]]
-        for role in ROLES:
-            parts += [corpus.texts[role][i], str(corpus.starts[role][i]), str(corpus.ends[role][i])]
-        digest.update("\x1f".join(parts).encode("utf-8"))
-        digest.update(b"\x1e")
-    return digest.hexdigest()[:24]
+from ..corpus.store import ROLES, CorpusColumns, corpus_fingerprint
+from ..loss_wicdistill import HOST_OF_SETTING
 
 
 @dataclass
@@ -172,7 +68,7 @@ def build_plan(corpus: CorpusColumns, chunk_sentences: int = 2048) -> Extraction
         index[:, j] = [
             row_of[(t, s, e)] for t, s, e in zip(corpus.texts[role], corpus.starts[role], corpus.ends[role])
         ]
-    hosts = np.asarray([HOST_CODES[s] for s in corpus.settings], dtype=np.int8)
+    hosts = np.asarray([HOST_OF_SETTING[s] for s in corpus.settings], dtype=np.int8)
     chunks = [
         (s, min(s + chunk_sentences, len(sentences))) for s in range(0, len(sentences), chunk_sentences)
     ]

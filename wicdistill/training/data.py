@@ -7,7 +7,6 @@ A dataset returns a whole batch from ``__getitems__`` (one vectorised gather), n
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -15,9 +14,10 @@ import torch
 from torch.utils.data import Dataset, Sampler
 
 from ..corpus.negatives.base import is_related
+from ..corpus.store import ROLES, CorpusColumns, stable_fraction
 from ..features.cache import FeatureCache
-from ..features.plan import HOST_CODES, ROLES, CorpusColumns
-from ..modeling_wicdistill import collate_sentences, tokenize_targets
+from ..loss_wicdistill import HOST_OF_SETTING
+from ..targets_wicdistill import collate_sentences, tokenize_targets
 
 
 def split_records(
@@ -30,8 +30,7 @@ def split_records(
         )
 
     def bucket(group: str) -> float:
-        digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") / 2**64
+        return stable_fraction(seed, group, digest="sha256")
 
     is_val = np.fromiter(
         (bucket(g) < validation_fraction for g in group_ids), dtype=bool, count=len(group_ids)
@@ -420,7 +419,9 @@ class OnTheFlyTriples(Dataset):
         unique_rows = torch.tensor([first_row[position_of[t]] + texts[t][s] for t, s, _ in targets])
         batch["target_token_mask"] = batch["target_token_mask"][unique_rows]
         batch["target_sentence_index"] = batch["target_sentence_index"][unique_rows]
-        batch["negative_host"] = torch.tensor([HOST_CODES[self.corpus.settings[r]] for r in partner_rows])
+        batch["negative_host"] = torch.tensor(
+            [HOST_OF_SETTING[self.corpus.settings[r]] for r in partner_rows]
+        )
         batch.update(extra_rows)
         return batch
 

@@ -14,15 +14,6 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
-def corpus_heldout(corpus: str) -> Path | None:
-    """The corpus's held-back records (``heldout.jsonl`` beside ``train.jsonl``, as the builder
-    writes them), which the transfer measures (``offset-*`` tasks) need; None when absent."""
-    path = Path(corpus)
-    folder = path if path.is_dir() else path.parent
-    heldout = folder / "heldout.jsonl"
-    return heldout if heldout.is_file() and heldout.resolve() != path.resolve() else None
-
-
 def evaluate_saved_model(
     output_dir: Path,
     tasks: list[str],

@@ -25,10 +25,11 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from ..backbones import resolve_encoder
+from ..corpus.store import heldout_records, read_corpus
 from ..features.extract import extract_features
-from ..features.plan import read_corpus
 from ..io_utils import atomic_write_json
-from ..modeling_wicdistill import WicDistillModel, encoder_max_length
+from ..modeling_wicdistill import WicDistillModel
+from ..targets_wicdistill import encoder_max_length
 from .config import TrainingConfig
 from .data import (
     CachedTriples,
@@ -44,7 +45,7 @@ from .data import (
     same_form_partners,
     split_records,
 )
-from .finish import corpus_heldout, evaluate_saved_model, push, write_card
+from .finish import evaluate_saved_model, push, write_card
 from .heads import DistillerHeads
 from .summary import hardware, library_versions
 
@@ -485,7 +486,7 @@ def train(config: TrainingConfig, callbacks: Sequence[StepCallback] = ()) -> dic
             config.evaluate_tasks,
             config.eval_data_dir,
             config.show_progress,
-            heldout=corpus_heldout(config.corpus),
+            heldout=heldout_records(config.corpus),
         )
         write_card(output_dir, card_fields)
         if config.push_to_hub:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...modeling_wicdistill import Target
+from ...targets_wicdistill import Target
 from ..pairs import PairSet, Unlocatable, WordPair
 from .markup import MarkupError, strip_markup
 from .text_files import read_lines

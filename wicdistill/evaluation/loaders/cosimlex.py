@@ -12,7 +12,7 @@ import csv
 import os
 from pathlib import Path
 
-from ...modeling_wicdistill import Target
+from ...targets_wicdistill import Target
 from ..pairs import ContextualPair, ContextualPairSet, Unlocatable, WordPair
 from .markup import MarkupError, strip_markup
 

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ...modeling_wicdistill import Target
+from ...targets_wicdistill import Target
 from ..pairs import PairSet, Unlocatable, WordPair, checked_span
 
 LABELS = {"T": 1.0, "F": 0.0}

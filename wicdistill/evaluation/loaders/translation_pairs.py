@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from ...modeling_wicdistill import Target
+from ...targets_wicdistill import Target
 from ..pairs import PairSet, Unlocatable, WordPair, checked_span
 
 

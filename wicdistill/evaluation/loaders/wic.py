@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...modeling_wicdistill import Target
+from ...targets_wicdistill import Target
 from ..pairs import PairSet, Unlocatable, WordPair
 from .text_files import read_lines
 from .tokens import token_span

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from ...modeling_wicdistill import Target
+from ...targets_wicdistill import Target
 from ..context import EvalContext
 from ..metrics import greedy_match_f1, row_cosines, spearman
 from ..pairs import SentencePairSet, Unlocatable
