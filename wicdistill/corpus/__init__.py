@@ -6,13 +6,11 @@ train = load_corpus("corpus/")
 """
 
 from .builder import CorpusBuilder, build_corpus
-from .bundled import bundled_paraphrases_path
 from .config import CorpusConfig
 from .languages import normalize_lang
-from .records import FEATURES, check_record
 from .roundtrip import RoundTripTranslator
-from .sources import KINDS, parse_source
-from .store import CorpusColumns, corpus_fingerprint, load_corpus, read_corpus
+from .sources import KINDS, bundled_paraphrases_path, parse_source
+from .store import FEATURES, CorpusColumns, check_record, corpus_fingerprint, load_corpus, read_corpus
 
 __all__ = [
     "FEATURES",

@@ -30,14 +30,13 @@ from .negatives import NegativeChoice, NegativeRequest, make_strategy
 from .negatives.pool import CandidatePool
 from .pairs import ReadItem, RejectedLine, SentencePair
 from .readers import read_lines
-from .records import check_record, span
 from .resources import load_encoder, load_masked_lm
 from .roundtrip import RoundTripTranslator
 from .segmenters import make_splitter
 from .sources import iterate_sources
 from .static_embeddings import StaticEmbedder
 from .stats import BuildStats
-from .store import STATS_FILE, stable_fraction, stable_int
+from .store import STATS_FILE, check_record, span, stable_fraction, stable_int
 from .substitution import match_case, starts_sentence, substitute
 from .targets import TargetRules, select_targets, sentence_length_reason
 from .vocabulary import Vocabulary

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import datasets
 
 from ..io_utils import atomic_write_text
-from .records import FEATURES
-from .sample import format_sample
-from .store import SAMPLE_FILE, SPLITS, is_heldout, split_jsonl
+from .store import FEATURES, SAMPLE_FILE, SPLITS, is_heldout, split_jsonl
 
 
 def _save_dataset(records: list[dict[str, Any]], folder: Path) -> None:
@@ -52,3 +51,28 @@ def write_outputs(
             _write_jsonl(split_records, split_jsonl(out_dir, split))
     atomic_write_text(out_dir / SAMPLE_FILE, format_sample(train, sample_size, seed))
     return {"train": len(train), "heldout": len(heldout)}
+
+
+def mark(element: dict[str, Any]) -> str:
+    """The element's text with its word marked ``[[like this]]``."""
+    text, start, end = element["text"], element["start"], element["end"]
+    return f"{text[:start]}[[{text[start:end]}]]{text[end:]}"
+
+
+def format_sample(records: Sequence[dict[str, Any]], size: int, seed: int) -> str:
+    """``size`` records chosen at random (fixed by ``seed``), one block each."""
+    chosen = sorted(random.Random(seed).sample(range(len(records)), min(size, len(records))))
+    blocks = []
+    for n, i in enumerate(chosen, start=1):
+        r = records[i]
+        negative_score = "none" if r["negative_score"] is None else f"{r['negative_score']:.3f}"
+        blocks.append(
+            f"#{n} {r['id']}  setting={r['setting']}  source={r['positive_source']}  "
+            f"alignment={r['alignment']} ({r['alignment_score']:.3f})  "
+            f"negative={r['negative_strategy']} ({negative_score})\n"
+            f"  A [{r['anchor']['lang']}] {mark(r['anchor'])}\n"
+            f"  P [{r['positive']['lang']}] {mark(r['positive'])}\n"
+            f"  N [{r['negative']['lang']}] {mark(r['negative'])}\n"
+        )
+    header = f"{len(chosen)} of {len(records)} records, chosen with seed {seed}\n\n"
+    return header + "\n".join(blocks)

@@ -17,10 +17,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bundled import bundled_paraphrase_files
 from .layouts import read_ntrex, read_tatoeba, read_wmt_bitext, read_wmt_multireference
 from .pairs import ReadItem
 from .readers import read_aligned_files, read_identified_pairs, read_mrpc, read_sentences, read_tsv_pairs
+
+BUNDLED_FILES = ("wmt21-multiref.en-en.tsv.gz", "mrpc-train-val.en-en.tsv.gz")
+
+
+def bundled_paraphrases_path() -> Path:
+    """The folder of bundled paraphrase pairs (see its NOTICE.md for licences)."""
+    return Path(__file__).resolve().parents[1] / "data" / "paraphrases"
+
+
+def bundled_paraphrase_files() -> list[Path]:
+    """The bundled ``pair_id<TAB>left<TAB>right`` files, less-overlapping WMT pairs first."""
+    return [bundled_paraphrases_path() / name for name in BUNDLED_FILES]
+
 
 KINDS = ("tsv", "files", "mrpc", "wmt-multiref", "wmt", "tatoeba", "ntrex", "roundtrip", "bundled")
 _NEEDS_ARG = {"files", "wmt", "tatoeba", "ntrex"}
