@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..targets_wicdistill import Target
+from ..targets_wicdistill import Target, content_span
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,7 @@ def checked_span(text: str, start: int, end: int) -> tuple[int, int] | str:
     """``(start, end)`` trimmed of surrounding whitespace, or the reason it is not a usable span."""
     if not 0 <= start < end <= len(text):
         return f"span ({start}, {end}) outside the text of length {len(text)}"
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    start, end = content_span(text, start, end)
     if start == end:
         return f"span covers only whitespace in {text[:60]!r}"
     return start, end

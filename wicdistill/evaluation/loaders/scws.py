@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...targets_wicdistill import Target
-from ..pairs import PairSet, Unlocatable, WordPair
+from ..pairs import PairSet
 from .text_files import read_lines
-from .tokens import token_span
+from .tokens import add_token_pair
 
 
 def _fields(path, number: int, line: str) -> tuple[str, int, float]:
@@ -41,15 +40,7 @@ def load_paired_lines(path: str | os.PathLike) -> PairSet:
                 f"{path} lines {2 * pair_index + 1}-{2 * pair_index + 2}: the two lines of a pair have "
                 f"different ratings {rows[0][2]} and {rows[1][2]}"
             )
-        targets = []
-        for side, (text, index, _) in enumerate(rows, start=1):
-            span = token_span(text, index)
-            if isinstance(span, str):
-                result.unlocatable.append(Unlocatable(pair_id, side, span))
-            else:
-                targets.append(Target(text, (span,)))
-        if len(targets) == 2:
-            result.pairs.append(WordPair(pair_id, targets[0], targets[1], rows[0][2]))
+        add_token_pair(result, pair_id, [(text, index) for text, index, _ in rows], rows[0][2])
     return result.with_languages("en", "en")
 
 

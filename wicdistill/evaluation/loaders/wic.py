@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...targets_wicdistill import Target
-from ..pairs import PairSet, Unlocatable, WordPair
+from ..pairs import PairSet
 from .text_files import read_lines
-from .tokens import token_span
+from .tokens import add_token_pair
 
 LABELS = {"T": 1.0, "F": 0.0}
 
@@ -52,13 +51,5 @@ def load_wic(data_path: str | os.PathLike, gold_path: str | os.PathLike | None =
             raise ValueError(
                 f"{data_path} line {number + 1}: expected token indices like '2-5', got {indices!r}"
             ) from None
-        targets = []
-        for side, (text, index) in enumerate(((first, index1), (second, index2)), start=1):
-            span = token_span(text, index)
-            if isinstance(span, str):
-                result.unlocatable.append(Unlocatable(pair_id, side, span))
-            else:
-                targets.append(Target(text, (span,)))
-        if len(targets) == 2:
-            result.pairs.append(WordPair(pair_id, targets[0], targets[1], LABELS[label.strip()]))
+        add_token_pair(result, pair_id, ((first, index1), (second, index2)), LABELS[label.strip()])
     return result.with_languages("en", "en")
