@@ -448,3 +448,15 @@ def test_language_centering_subtracts_fitted_means_and_survives_reload(tmp_path)
         model.fit_meaning_centers(vectors, ["en", "en", "en"])
     with pytest.raises(ValueError, match="lang must be a language code string"):
         model.encode([(RIVER, 14, 18, 3)], tokenizer)
+
+
+def test_save_pretrained_refuses_non_finite_weights(tmp_path):
+    model, _ = build_model("bert")
+    model.save_pretrained(tmp_path / "finite")
+    with torch.no_grad():
+        next(model.meaning.parameters()).view(-1)[0] = float("nan")
+    with pytest.raises(
+        ValueError, match=r"non-finite values \(NaN/inf\) in 1 tensor\(s\), first \[.meaning\."
+    ):
+        model.save_pretrained(tmp_path / "nan")
+    assert not (tmp_path / "nan" / "model.safetensors").exists()

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 import torch.nn.functional as F
 from conftest import build_model
 from transformers import pipeline
@@ -141,3 +142,38 @@ def test_save_pretrained_declares_the_custom_pipeline(tiny_pipe, tmp_path):
     }
     for name in ("pipeline_wicdistill.py", "modeling_wicdistill.py", "configuration_wicdistill.py"):
         assert (tmp_path / name).is_file(), name
+
+
+def test_pipeline_and_handler_pass_each_targets_language_to_a_language_centred_model():
+    import importlib.util
+
+    from conftest import REPO_ROOT
+
+    model, tokenizer = build_model("xlmr", centering_languages=["en", "fr"])
+    model.fit_meaning_centers(torch.stack([torch.full((32,), 1.0), torch.full((32,), 4.0)]), ["en", "fr"])
+    pipe = pipeline(TASK, model=model, tokenizer=tokenizer)
+    items = [
+        {"text": "A café in Zürich.", "start": 2, "end": 6, "lang": "fr"},
+        {"text": "He sat on the [[bank]] of the river.", "lang": "en"},
+        "He sat on the [[bank]] of the river.",
+    ]
+    expected = model.encode(
+        [
+            items[0],
+            {**parse_marked_text(items[1]["text"]).__dict__, "lang": "en"},
+            parse_marked_text(items[2]),
+        ],
+        tokenizer,
+    )
+    assert not torch.equal(expected[1], expected[2])  # the language changes the vector
+    assert torch.tensor(pipe(items)).equal(expected)
+    spec = importlib.util.spec_from_file_location(
+        "handler", REPO_ROOT / "wicdistill/hub/templates/handler.py"
+    )
+    handler_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(handler_module)
+    handler = handler_module.EndpointHandler.__new__(handler_module.EndpointHandler)
+    handler.pipeline = pipe
+    assert torch.tensor(handler({"inputs": items})).equal(expected)
+    with pytest.raises(ValueError, match=r"unknown key\(s\) \['lng'\] beside a marked text"):
+        pipe({"text": "He sat on the [[bank]].", "lng": "en"})

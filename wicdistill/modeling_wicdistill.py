@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -273,6 +274,25 @@ class WicDistillModel(WicDistillPreTrainedModel):
     @property
     def encoder_trainable(self) -> bool:
         return any(p.requires_grad for p in self.encoder.parameters())
+
+    def check_finite(self) -> None:
+        """Raise if any weight or buffer holds NaN or inf: such a model gives NaN vectors for every
+        input, so it must never be saved or shipped (a diverged run fails here, not at a user's)."""
+        bad = [
+            name
+            for name, tensor in self.state_dict().items()
+            if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())
+        ]
+        if bad:
+            raise ValueError(
+                f"the model has non-finite values (NaN/inf) in {len(bad)} tensor(s), first {bad[:3]}; "
+                f"it was not saved (retrain from a checkpoint before the loss became non-finite)"
+            )
+
+    def save_pretrained(self, save_directory: str | os.PathLike, *args: Any, **kwargs: Any) -> Any:
+        """``PreTrainedModel.save_pretrained``, refusing a model with non-finite weights."""
+        self.check_finite()
+        return super().save_pretrained(save_directory, *args, **kwargs)
 
     # -- computation -----------------------------------------------------------------------
 

@@ -80,7 +80,15 @@ def _target(item: Any, name: str) -> Target:
         if not any(key in item for key in ("start", "end", "spans")):
             if not isinstance(item["text"], str):
                 raise ValueError(f"{name}: 'text' must be a str, got {type(item['text']).__name__}")
-            return parse_marked_text(item["text"], name)
+            if set(item) - {"text", "lang"}:
+                raise ValueError(
+                    f"{name}: unknown key(s) {sorted(set(item) - {'text', 'lang'})} beside a marked text; "
+                    f"expected 'text' and optionally 'lang'"
+                )
+            target = parse_marked_text(item["text"], name)
+            return normalize_target(
+                {"text": target.text, "spans": target.spans, "lang": item.get("lang")}, name
+            )
         return normalize_target(item, name)
     raise ValueError(
         f"{name}: expected a text with one [[word]] marker or a dict with text/start/end, got {item!r:.120}"
@@ -150,8 +158,8 @@ class WordInContextPipeline(Pipeline):
         self, model_inputs: dict[str, Any], batch_size: int = DEFAULT_BATCH_SIZE, return_context: bool = False
     ) -> dict[str, Any]:
         wanted = ["meaning", "context"] if return_context else ["meaning"]
-        # plain (text, spans) tuples: with remote code the model's module may hold another Target class
-        items = [(target.text, target.spans) for target in model_inputs["targets"]]
+        # plain dicts: with remote code the model's module may hold another Target class
+        items = [{"text": t.text, "spans": t.spans, "lang": t.lang} for t in model_inputs["targets"]]
         vectors = self.model.encode(items, self.tokenizer, batch_size=batch_size, output=wanted)
         return {**model_inputs, "vectors": vectors}
 

@@ -8,6 +8,7 @@ library, torch and transformers.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,22 @@ class Target:
     lang: str | None = None
 
 
+TARGET_KEYS = ("text", "start", "end", "spans", "lang")
+
+
+def _offset(value: Any, position: int) -> int:
+    """An integer character offset; floats, strings and bools are refused, not rounded."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise ValueError(
+        f"item {position}: spans must be (start, end) integer pairs, got the offset {value!r} "
+        f"({type(value).__name__})"
+    )
+
+
 def normalize_target(item: TargetItem, position: int = 0) -> Target:
     """Accept ``(text, start, end)``, ``(text, start, end, lang)``, ``(text, [(s, e), ...])``,
     ``{"text", "start", "end"}`` or ``{"text", "spans"}`` (dicts may add ``"lang"``) and check the
@@ -50,6 +67,11 @@ def normalize_target(item: TargetItem, position: int = 0) -> Target:
             raise ValueError(
                 f"item {position}: a dict target needs 'start' and 'end' (or 'spans'), got keys {sorted(item)}"
             )
+        unknown = sorted(str(key) for key in item if key not in TARGET_KEYS)
+        if unknown:
+            raise ValueError(
+                f"item {position}: unknown key(s) {unknown} in a dict target; expected {TARGET_KEYS}"
+            )
     elif isinstance(item, (tuple, list)) and len(item) in (3, 4) and not isinstance(item[1], (list, tuple)):
         text, spans = item[0], [(item[1], item[2])]
         lang = item[3] if len(item) == 4 else None
@@ -65,11 +87,12 @@ def normalize_target(item: TargetItem, position: int = 0) -> Target:
     if lang is not None and not isinstance(lang, str):
         raise ValueError(f"item {position}: lang must be a language code string, got {lang!r}")
     try:
-        spans = tuple((int(s), int(e)) for s, e in spans)
+        pairs = [(s, e) for s, e in spans]
     except (TypeError, ValueError):
         raise ValueError(
             f"item {position}: spans must be (start, end) integer pairs, got {spans!r}"
         ) from None
+    spans = tuple((_offset(s, position), _offset(e, position)) for s, e in pairs)
     if not spans:
         raise ValueError(f"item {position}: no span given for text {text[:60]!r}")
     for start, end in spans:
