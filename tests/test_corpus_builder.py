@@ -261,3 +261,39 @@ def test_jieba_words_become_the_chinese_targets(tmp_path):
     assert any(r["positive"]["end"] - r["positive"]["start"] >= 2 for r in zh)
     pieces = _build(tmp_path / "pieces", [f"tsv:{BITEXT_ZH}:en-zh"], "xlmr", negative_strategy="random")[1]
     assert [r["positive"] for r in pieces] != [r["positive"] for r in records]
+
+
+def test_dropped_input_lines_keep_their_places_and_are_summarised(tmp_path, caplog):
+    good = PARAPHRASES.read_bytes().splitlines(keepends=True)
+    path = tmp_path / "mixed.tsv"
+    path.write_bytes(b"".join(good[:3] + [b"\n", b"left only\t\n", b"\n"] + good[3:]))
+    with caplog.at_level("WARNING", logger="wicdistill.corpus.builder"):
+        stats, _ = _build(tmp_path / "out", [f"tsv:{path}:en-en"], negative_strategy="random")
+    assert stats["inputs"]["dropped_at"] == {
+        "empty line": ["mixed.tsv:4", "mixed.tsv:6"],
+        "one side missing": ["mixed.tsv:5"],
+    }
+    assert (
+        "dropped 3 inputs line(s): empty line 2 (first at mixed.tsv:4); one side missing 1 (first at mixed.tsv:5)"
+        in caplog.text
+    )
+    on_disk = json.loads((tmp_path / "out" / "stats.json").read_text())
+    assert on_disk["inputs"]["dropped_at"] == stats["inputs"]["dropped_at"]
+
+
+@pytest.mark.parametrize("pair", ["en-qq", "xx-en"])
+def test_unknown_language_codes_are_refused_before_building(tmp_path, pair):
+    with pytest.raises(ValueError, match=rf"input tsv:.*:{pair}: unknown language code '(qq|xx)'"):
+        _build(tmp_path / "out", [f"tsv:{PARAPHRASES}:{pair}"], negative_strategy="random")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_build_with_no_record_says_which_filter_removed_everything_and_leaves_nothing(tmp_path):
+    with pytest.raises(
+        ValueError,
+        match=r"the build made 0 records: 12 input pair\(s\) read; sentences dropped not an anchor language \(de\) \(24\)",
+    ):
+        _build(
+            tmp_path / "out", [f"tsv:{PARAPHRASES}:fr-fr"], negative_strategy="random", anchor_langs=("de",)
+        )
+    assert not (tmp_path / "out").exists()

@@ -8,6 +8,7 @@ same counters and produces exactly the records of an uninterrupted one.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections import Counter
@@ -43,6 +44,8 @@ from .vocabulary import Vocabulary
 from .word_pieces import tokenizer_splitter
 from .words import Word, segment_words
 from .writer import ShardWriter
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -215,6 +218,7 @@ class CorpusBuilder:
             )
             for side, text, lang, words, other, other_lang, other_words in sides:
                 if config.anchor_langs and lang not in config.anchor_langs:
+                    stats.drop("sentences", f"not an anchor language ({', '.join(config.anchor_langs)})")
                     continue
                 stats.add("sentences", "anchor sides")
                 reason = sentence_length_reason(words, self.rules)
@@ -364,7 +368,7 @@ class CorpusBuilder:
         pairs = []
         for item in items:
             if isinstance(item, RejectedLine):
-                stats.drop("inputs", f"{item.reason}")
+                stats.drop("inputs", item.reason, where=item.location)
                 stats.add("inputs_rejected_by_source", item.source)
             else:
                 stats.add("inputs", "pairs")
@@ -423,6 +427,11 @@ class CorpusBuilder:
                 break
         bar.close()
         state = writer.load_state() or {"stats": stats.to_state(), "next_chunk": 0, "records": 0}
+        if not state["records"]:
+            writer.reset()
+            if out_dir.is_dir() and not any(out_dir.iterdir()):
+                out_dir.rmdir()
+            raise ValueError(f"the build made 0 records: {BuildStats(state['stats']).empty_reason()}")
         writer.mark_finished(state)
         split_counts = write_outputs(
             writer.records(state["next_chunk"]),
@@ -432,6 +441,8 @@ class CorpusBuilder:
             config.seed,
         )
         stats = BuildStats(state["stats"])
+        if summary := stats.dropped_summary():
+            logger.warning(summary)
         report = stats.report()
         report["records"] = {**split_counts, "total": sum(split_counts.values())}
         report["config"] = config.to_dict()

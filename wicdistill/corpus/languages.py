@@ -90,6 +90,18 @@ ISO3_TO_ISO1 = {
     "zsm": "ms",
 }
 
+ISO639_1 = frozenset(
+    """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz
+    ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo
+    lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps
+    pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn
+    to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+    """.split()
+)
+"""Every ISO 639-1 code: a language code given by a user is one of these or a key of ``ISO3_TO_ISO1``."""
+
 SCRIPTS = {
     "ar": "Arabic", "fa": "Arabic", "ur": "Arabic", "ug": "Arabic",
     "ru": "Cyrillic", "uk": "Cyrillic", "bg": "Cyrillic", "be": "Cyrillic", "kk": "Cyrillic",
@@ -115,6 +127,18 @@ def normalize_lang(code: str) -> str:
         raise ValueError(f"empty language code {code!r}; expected e.g. 'en', 'fra' or 'zho-CN'")
     base = code.strip().replace("_", "-").split("-")[0].lower()
     return ISO3_TO_ISO1.get(base, base)
+
+
+def checked_lang(code: str, where: str) -> str:
+    """``normalize_lang(code)``, refusing a code that is no known language (a typo such as
+    ``en-qq`` would otherwise turn paraphrase data into "bitext" silently)."""
+    lang = normalize_lang(code)
+    if lang not in ISO639_1 and lang not in ISO3_TO_ISO1:
+        raise ValueError(
+            f"{where}: unknown language code {code!r}; expected an ISO 639-1 code such as 'en', 'fr', 'zh' "
+            f"or an ISO 639-3 code with one (e.g. 'fra', 'zho-CN')"
+        )
+    return lang
 
 
 def script_of(lang: str) -> str:

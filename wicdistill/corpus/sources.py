@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .languages import checked_lang
 from .layouts import read_ntrex, read_tatoeba, read_wmt_bitext, read_wmt_multireference
 from .pairs import ReadItem
 from .readers import read_aligned_files, read_identified_pairs, read_mrpc, read_sentences, read_tsv_pairs
@@ -75,13 +76,15 @@ def _lang_pair(spec: SourceSpec, default: str = "en-en") -> tuple[str, str]:
     parts = value.split("-")
     if len(parts) != 2 or not all(parts):
         raise ValueError(f"input {spec}: language pair must look like 'en-fr', got {value!r}")
-    return parts[0], parts[1]
+    return checked_lang(parts[0], f"input {spec}"), checked_lang(parts[1], f"input {spec}")
 
 
 def _lang_list(spec: SourceSpec) -> list[str]:
     langs = [code.strip() for code in (spec.arg or "").split(",") if code.strip()]
     if not langs:
         raise ValueError(f"input {spec}: expected a comma-separated language list, got {spec.arg!r}")
+    for code in langs:
+        checked_lang(code, f"input {spec}")
     return langs
 
 
@@ -101,7 +104,7 @@ def iterate_source(spec: SourceSpec) -> Iterator[ReadItem]:
         for path in spec.path.split(","):
             yield from read_mrpc(path)
     elif spec.kind == "wmt-multiref":
-        yield from read_wmt_multireference(spec.path, spec.arg or "en")
+        yield from read_wmt_multireference(spec.path, checked_lang(spec.arg or "en", f"input {spec}"))
     elif spec.kind == "wmt":
         yield from read_wmt_bitext(spec.path, _lang_list(spec))
     elif spec.kind == "tatoeba":
@@ -109,7 +112,7 @@ def iterate_source(spec: SourceSpec) -> Iterator[ReadItem]:
     elif spec.kind == "ntrex":
         yield from read_ntrex(spec.path, _lang_list(spec))
     elif spec.kind == "roundtrip":
-        yield from read_sentences(spec.path, spec.arg or "en")
+        yield from read_sentences(spec.path, checked_lang(spec.arg or "en", f"input {spec}"))
 
 
 def iterate_sources(specs: list[str]) -> Iterator[ReadItem]:

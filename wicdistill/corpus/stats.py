@@ -10,6 +10,8 @@ from typing import Any
 
 OVERLAP_BINS = 20
 PIPELINE_STAGES = ("inputs", "sentences", "targets", "alignment", "negatives")
+EXAMPLES_PER_REASON = 5
+"""How many places (``file:line``) ``stats.json`` keeps for each reason a line was dropped."""
 RELATIONS = ("same_surface", "same_stem", "different_word")
 
 
@@ -23,13 +25,22 @@ class BuildStats:
         self.overlap: dict[str, list[int]] = {
             k: list(v) for k, v in data.get("overlap_histogram", {}).items()
         }
+        self.examples: dict[str, dict[str, list[str]]] = {
+            k: {reason: list(places) for reason, places in v.items()}
+            for k, v in data.get("examples", {}).items()
+        }
 
     def add(self, stage: str, key: str, n: int = 1) -> None:
         self.counts.setdefault(stage, Counter())[key] += n
 
-    def drop(self, stage: str, reason: str, n: int = 1) -> None:
+    def drop(self, stage: str, reason: str, n: int = 1, where: str | None = None) -> None:
+        """Count ``n`` items dropped for ``reason``; ``where`` (``file:line``) is kept for the first few."""
         if n:
             self.dropped.setdefault(stage, Counter())[reason] += n
+        if where is not None:
+            places = self.examples.setdefault(stage, {}).setdefault(reason, [])
+            if len(places) < EXAMPLES_PER_REASON:
+                places.append(where)
 
     def drop_all(self, stage: str, reasons: Counter) -> None:
         for reason, n in reasons.items():
@@ -50,7 +61,30 @@ class BuildStats:
             "seconds": dict(self.seconds),
             "units": dict(self.units),
             "overlap_histogram": self.overlap,
+            "examples": self.examples,
         }
+
+    def dropped_summary(self, stage: str = "inputs") -> str | None:
+        """One line: how many items of ``stage`` were dropped, by reason, with the first place of each."""
+        dropped = self.dropped.get(stage)
+        if not dropped:
+            return None
+        parts = []
+        for reason, n in dropped.most_common():
+            places = self.examples.get(stage, {}).get(reason)
+            parts.append(f"{reason} {n}" + (f" (first at {places[0]})" if places else ""))
+        return f"dropped {sum(dropped.values())} {stage} line(s): " + "; ".join(parts)
+
+    def empty_reason(self) -> str:
+        """Why a build made no record: what each stage removed, in pipeline order."""
+        parts = []
+        for stage in PIPELINE_STAGES:
+            dropped = self.dropped.get(stage)
+            if dropped:
+                reasons = ", ".join(f"{reason} ({n})" for reason, n in dropped.most_common(2))
+                parts.append(f"{stage} dropped {reasons}")
+        pairs = self.counts.get("inputs", {}).get("pairs", 0)
+        return f"{pairs} input pair(s) read; " + ("; ".join(parts) or "no stage kept a target")
 
     def report(self) -> dict[str, Any]:
         """The human-facing summary written to ``stats.json``."""
@@ -59,6 +93,10 @@ class BuildStats:
             report[stage] = dict(sorted(self.counts.get(stage, {}).items()))
             if stage in PIPELINE_STAGES or self.dropped.get(stage):
                 report[stage]["dropped"] = dict(self.dropped.get(stage, Counter()).most_common())
+            if self.examples.get(stage):
+                report[stage]["dropped_at"] = {
+                    reason: places for reason, places in sorted(self.examples[stage].items())
+                }
         for stage in ("positives", "positives_crosslingual"):
             if stage in report:
                 report[stage].update(_fractions(report[stage]))
