@@ -297,3 +297,12 @@ def test_a_build_with_no_record_says_which_filter_removed_everything_and_leaves_
             tmp_path / "out", [f"tsv:{PARAPHRASES}:fr-fr"], negative_strategy="random", anchor_langs=("de",)
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_mlm_negatives_without_a_masked_lm_head_fail_before_any_input_is_read(tmp_path, encoder_dir):
+    missing = tmp_path / "not-read-yet.tsv"
+    with pytest.raises(ValueError, match="has no trained masked-LM head"):
+        build_corpus(
+            config([f"tsv:{missing}:en-en"], negative_strategy="mlm", encoder=str(encoder_dir)),
+            tmp_path / "out",
+        )

@@ -390,6 +390,9 @@ class CorpusBuilder:
         if overwrite:
             writer.reset()
         state = writer.load_state() or {}
+        if config.negative_strategy == "mlm" and self._masked_lm is None:
+            # before any input is read: a checkpoint without a masked-LM head fails in seconds
+            self._masked_lm = load_masked_lm(config.mlm_model or config.encoder)
         stats = BuildStats(state.get("stats"))
         total_pairs = self.build_vocabularies(None if state else stats)
         self.strategy = self._make_strategy()
