@@ -24,7 +24,7 @@ from wicdistill.evaluation.loaders.markup import MarkupError, strip_markup
 from wicdistill.evaluation.loaders.mcl_wic import languages_of
 from wicdistill.evaluation.loaders.text_files import read_lines
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "eval"
 
 
 def words(target) -> list[str]:

@@ -18,7 +18,7 @@ from wicdistill.evaluation.tasks import resolve_tasks
 from wicdistill.evaluation.vectors import ROWS, VectorCache
 from wicdistill.targets_wicdistill import Target
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "eval"
 HELDOUT = FIXTURES / "corpus" / "heldout.jsonl"
 TASKS = [
     "wic",
