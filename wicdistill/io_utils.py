@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+__all__ = ["atomic_write_bytes", "atomic_write_json", "atomic_write_text", "read_json"]
+
 
 def _umask() -> int:
     mask = os.umask(0)

@@ -12,6 +12,8 @@ from ..targets_wicdistill import Target
 from .data_roots import DataRoots
 from .vectors import EncodedTargets, VectorCache
 
+__all__ = ["EvalContext", "as_path"]
+
 
 @dataclass
 class EvalContext:

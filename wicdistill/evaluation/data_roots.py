@@ -11,6 +11,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+__all__ = ["BUNDLED_DATA", "DATA_DIR_ENV", "DataRoots", "default_data_dirs"]
+
 DATA_DIR_ENV = "WICDISTILL_DATA_DIR"
 BUNDLED_DATA = Path(__file__).resolve().parents[1] / "data"
 _REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -10,6 +10,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
+__all__ = [
+    "accuracy",
+    "average_ranks",
+    "best_threshold",
+    "cross_validated_accuracy",
+    "greedy_match_f1",
+    "harmonic_mean",
+    "pearson",
+    "pearson_uncentred",
+    "roc_auc",
+    "row_cosines",
+    "spearman",
+    "unit_rows",
+]
+
 ArrayLike = Sequence[float] | np.ndarray
 
 

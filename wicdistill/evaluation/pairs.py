@@ -10,6 +10,17 @@ from dataclasses import dataclass, field, replace
 
 from ..targets_wicdistill import Target, content_span
 
+__all__ = [
+    "ContextualPair",
+    "ContextualPairSet",
+    "PairSet",
+    "SentencePair",
+    "SentencePairSet",
+    "Unlocatable",
+    "WordPair",
+    "checked_span",
+]
+
 
 @dataclass(frozen=True)
 class WordPair:

@@ -21,6 +21,8 @@ import torch
 
 from ..features.identity import encoder_identity
 
+__all__ = ["StackStore"]
+
 Key = tuple[str, tuple[tuple[int, int], ...]]
 
 

@@ -20,6 +20,8 @@ import torch
 from ..targets_wicdistill import Target, encoder_max_length, tokenize_targets
 from .stack_store import StackStore
 
+__all__ = ["ROWS", "EncodedTargets", "VectorCache", "find_untokenizable", "rows_from_stacks"]
+
 ROWS = ("baseline", "meaning", "context")
 _ITEM_ERROR = re.compile(r"^item (\d+): (.*)$", re.S)
 _CHECK_CHUNK = 256

@@ -8,6 +8,8 @@ from typing import Any
 
 import torch
 
+__all__ = ["encoder_identity", "identity_mismatch"]
+
 _VOLATILE_CONFIG_KEYS = {"_name_or_path", "transformers_version", "dtype", "torch_dtype", "architectures"}
 
 

@@ -12,6 +12,8 @@ from ..metrics import row_cosines
 from ..pairs import PairSet, Unlocatable, WordPair
 from ..vectors import ROWS
 
+__all__ = ["PairCosines", "pair_cosines"]
+
 
 @dataclass
 class PairCosines:
