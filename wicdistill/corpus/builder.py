@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from ..faults import kill_point
 from ..io_utils import atomic_write_text
 from .alignment import AlignmentConfig, align_sentences, link_for_word
 from .config import CorpusConfig
@@ -423,6 +424,7 @@ class CorpusBuilder:
             records_so_far += len(records)
             state = {"stats": stats.to_state(), "used": committed, "records": records_so_far}
             writer.commit(chunk, records, state)
+            kill_point("build-corpus", chunk)
             chunk += 1
             bar.update(pairs_in_batch)
             bar.set_postfix(records=records_so_far)

@@ -41,12 +41,22 @@ class ShardWriter:
         return state
 
     def commit(self, chunk: int, records: list[dict[str, Any]], state: dict[str, Any]) -> None:
-        """Make a chunk's records durable, then advance the progress marker past it."""
-        if records:
-            lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-            atomic_write_text(self.work / f"shard-{chunk:07d}.jsonl", lines)
-        state = {**state, "fingerprint": self.fingerprint, "next_chunk": chunk + 1}
-        atomic_write_text(self.work / PROGRESS, json.dumps(state, ensure_ascii=False))
+        """Make a chunk's records durable, then advance the progress marker past it.
+
+        Both writes are atomic, so a failure (a full disk) leaves the previous chunk's state whole;
+        the error says so, and rerunning resumes from it."""
+        try:
+            if records:
+                lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+                atomic_write_text(self.work / f"shard-{chunk:07d}.jsonl", lines)
+            state = {**state, "fingerprint": self.fingerprint, "next_chunk": chunk + 1}
+            atomic_write_text(self.work / PROGRESS, json.dumps(state, ensure_ascii=False))
+        except OSError as error:
+            raise OSError(
+                error.errno,
+                f"could not write chunk {chunk} under {self.work} ({error.strerror or error}); the chunks "
+                f"before it are intact: free space and rerun the same command to resume",
+            ) from error
 
     def mark_finished(self, state: dict[str, Any]) -> None:
         atomic_write_text(
