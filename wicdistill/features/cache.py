@@ -5,7 +5,8 @@ Layout of a cache folder:
     stacks.npy       (num_targets, L, d) float16, written chunk by chunk in place
     index.npy        (num_records, 3) int64: rows of each record's anchor, positive, negative
     hosts.npy        (num_records,) int8: 0 = negative in the anchor's sentence, 1 = in the positive's
-    done/chunk-*.ok  one marker per finished chunk, so an interrupted extraction resumes
+    done/chunk-*.ok  one marker per finished chunk (its rows and their sha256), so an interrupted
+                     extraction resumes; see ``integrity`` for what every open checks
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import torch
 
 from ..io_utils import read_json
 from .identity import identity_mismatch
+from .integrity import array_offset, check_complete_cache, stacks_offset
+
+__all__ = ["CACHE_SCHEMA", "FeatureCache", "FeatureCacheMismatch", "check_compatible"]
 
 CACHE_SCHEMA = "wicdistill.features/1"
 
@@ -27,10 +31,18 @@ class FeatureCacheMismatch(ValueError):
 
 
 class FeatureCache:
-    """Read access to a finished cache: gathers the stacks of whole batches of records at once."""
+    """Read access to a finished cache: gathers the stacks of whole batches of records at once.
+
+    Opening checks file sizes, done markers and checksums of the metadata (cheap); ``verify``
+    also re-hashes every chunk of the stacks against its marker.
+    """
 
     def __init__(
-        self, path: str | Path, identity: dict[str, Any] | None = None, fingerprint: str | None = None
+        self,
+        path: str | Path,
+        identity: dict[str, Any] | None = None,
+        fingerprint: str | None = None,
+        verify: bool = False,
     ):
         self.path = Path(path)
         meta_path = self.path / "meta.json"
@@ -44,9 +56,12 @@ class FeatureCache:
         if not self.meta.get("complete"):
             raise ValueError(f"feature cache at {self.path} is incomplete: rerun extraction to resume it")
         check_compatible(self.meta, self.path, identity, fingerprint)
+        stacks_offset(self.path, self.meta)
+        records = self.meta["corpus"]["records"]
+        self.index = _load_checked(self.path / "index.npy", (records, 3), np.int64)
+        self.hosts = _load_checked(self.path / "hosts.npy", (records,), np.int8)
+        check_complete_cache(self.path, self.meta, self.index, self.hosts, verify)
         self.stacks = np.load(self.path / "stacks.npy", mmap_mode="r")
-        self.index = np.load(self.path / "index.npy")
-        self.hosts = np.load(self.path / "hosts.npy")
         cached_layers = self.meta["encoder"]["layers"]
         wanted = identity["layers"] if identity is not None else cached_layers
         self.layer_positions = [cached_layers.index(layer) for layer in wanted]
@@ -93,6 +108,12 @@ class FeatureCache:
         if self.layer_positions != list(range(self.stacks.shape[1])):
             gathered = np.ascontiguousarray(gathered[:, self.layer_positions])
         return torch.from_numpy(gathered)
+
+
+def _load_checked(path: Path, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """Load a small array after checking its header and size (a short file names itself)."""
+    array_offset(path, shape, np.dtype(dtype))
+    return np.load(path)
 
 
 def check_compatible(

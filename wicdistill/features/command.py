@@ -24,6 +24,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk-sentences", type=int, default=2048, help="sentences per resumable chunk")
     parser.add_argument("--num-workers", type=int, default=0, help="data-loader workers for tokenization")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="re-hash every chunk of an existing cache against its done marker (reads all of stacks.npy)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="delete the cache files in --output and extract afresh"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         num_workers=args.num_workers,
         accelerator=accelerator,
         show_progress=not args.no_progress and accelerator.is_local_main_process,
+        verify=args.verify,
+        overwrite=args.overwrite,
     )
     if accelerator.is_main_process:
         meta = cache.meta

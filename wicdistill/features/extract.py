@@ -5,11 +5,13 @@ in data-loader workers; only the selected layers at the target positions leave t
 The loop never waits for the GPU: stacks are copied off the device asynchronously and written
 by a background thread while the encoder already runs the next batch.
 Chunks are assigned round-robin to processes under ``accelerate launch`` and each finished
-chunk leaves a marker, so an interrupted run resumes where it stopped.
+chunk leaves a marker with the checksum of its rows as read back from disk, so an interrupted
+run resumes where it stopped and a reused cache can be checked (see ``integrity``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import Counter, deque
@@ -24,16 +26,28 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from ..io_utils import atomic_write_json, atomic_write_text, read_json
+from ..corpus.store import read_corpus
+from ..io_utils import atomic_write_json, read_json
 from ..targets_wicdistill import collate_sentences, encoder_max_length, tokenize_targets
 from .cache import CACHE_SCHEMA, FeatureCache, FeatureCacheMismatch, check_compatible
 from .identity import encoder_identity
-from ..corpus.store import read_corpus
+from .integrity import (
+    NonFiniteFeaturesError,
+    array_offset,
+    array_sha256,
+    check_marker,
+    chunk_checksums,
+    marker_path,
+    read_marker,
+    remove_cache,
+    seal_chunk,
+    verify_chunk,
+)
 from .plan import ExtractionPlan, build_plan
 
+__all__ = ["NonFiniteFeaturesError", "extract_features"]
 
-class NonFiniteFeaturesError(ValueError):
-    """The encoder produced NaN/Inf for some targets; names the records that use them."""
+logger = logging.getLogger(__name__)
 
 
 class _SentenceBatches(Dataset):
@@ -82,8 +96,9 @@ class _StackWriter:
 
     ``submit`` returns at once (the device-to-host copy is queued behind the encoder on the same
     stream), so the main loop keeps the GPU fed; at most ``depth`` batches are in flight.
-    ``seal`` makes a finished chunk durable (fsync, then its marker) in a third thread: the
-    marker still never claims rows that are not on disk, but no loop waits for the disk.
+    ``seal`` makes a finished chunk durable (fsync, then read back, hashed, checked finite and
+    marked) in a third thread: the marker never claims rows that are not on disk, but no loop
+    waits for the disk.
     """
 
     def __init__(
@@ -165,6 +180,25 @@ def _raise_non_finite(plan: ExtractionPlan, corpus_ids: list[str], bad_rows: np.
     )
 
 
+def _check_done_chunks(
+    out_dir: Path, plan: ExtractionPlan, offset: int, row_bytes: int, verify: bool
+) -> None:
+    """Before resuming, refuse markers that do not fit the plan and checksum those that lack one.
+
+    A marker written before checksums existed is upgraded from the rows on disk (finite check
+    included) rather than trusted as is; ``verify`` re-hashes the checksummed ones.
+    """
+    for chunk in range(len(plan.chunks)):
+        marker = read_marker(out_dir, chunk)
+        if marker is None:
+            continue
+        check_marker(out_dir, marker, plan.chunk_targets(chunk), row_bytes)
+        if marker["legacy"]:
+            seal_chunk(out_dir, offset, row_bytes, chunk, plan.chunk_targets(chunk))
+        elif verify:
+            verify_chunk(out_dir, offset, row_bytes, marker)
+
+
 def extract_features(
     corpus: Any,
     model: Any,
@@ -178,11 +212,16 @@ def extract_features(
     accelerator: Any | None = None,
     autocast_dtype: torch.dtype | None = None,
     show_progress: bool = True,
+    verify: bool = False,
+    overwrite: bool = False,
 ) -> FeatureCache:
     """Encode every target of ``corpus`` once and write its fp16 layer stack into ``out_dir``.
 
     Rerunning on an unfinished folder resumes it; a folder built for another encoder, layer set
-    or corpus is refused. ``autocast_dtype`` defaults to bfloat16 on CUDA and none on CPU.
+    or corpus is refused. A complete folder is reused after the cheap checks of every open
+    (sizes, markers, metadata checksums); ``verify`` re-hashes all of its stacks; chunks whose
+    marker was deleted are re-extracted. ``overwrite`` deletes the cache files and starts afresh.
+    ``autocast_dtype`` defaults to bfloat16 on CUDA and none on CPU.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -197,17 +236,34 @@ def extract_features(
     device = accelerator.device if accelerator is not None else model.device
     stack_shape = (plan.num_targets, len(model.config.layers), model.config.hidden_size)
 
+    row_bytes = int(np.prod(stack_shape[1:])) * 2
     meta_path = out_dir / "meta.json"
+    if overwrite and is_main:
+        remove_cache(out_dir)
+    if overwrite and accelerator is not None:
+        accelerator.wait_for_everyone()
     if meta_path.exists():
         meta = read_json(meta_path)
         check_compatible(meta, out_dir, identity, plan.fingerprint)
         if meta.get("complete"):
-            return FeatureCache(out_dir, identity, plan.fingerprint)
+            unmarked = [c for c in range(meta["num_chunks"]) if not marker_path(out_dir, c).exists()]
+            if not unmarked:
+                return FeatureCache(out_dir, identity, plan.fingerprint, verify=verify)
+            if is_main:
+                logger.warning(
+                    "feature cache at %s is marked complete but chunks %s have no done marker: "
+                    "re-extracting them",
+                    out_dir,
+                    unmarked[:10],
+                )
         if meta["encoder"]["layers"] != identity["layers"]:
             raise FeatureCacheMismatch(
                 f"the unfinished cache at {out_dir} extracts layers {meta['encoder']['layers']}; resume it "
                 f"with the same layers (the model selects {identity['layers']})"
             )
+        if is_main:
+            offset = array_offset(out_dir / "stacks.npy", stack_shape, np.dtype(np.float16))
+            _check_done_chunks(out_dir, plan, offset, row_bytes, verify)
     elif is_main:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "done").mkdir(exist_ok=True)
@@ -233,14 +289,9 @@ def extract_features(
 
     # rows are written with pwrite at their offset rather than through a memory map, so the
     # resident memory stays a few batches deep however large the cache grows
-    header = np.load(out_dir / "stacks.npy", mmap_mode="r").offset
-    row_bytes = int(np.prod(stack_shape[1:])) * 2
+    header = array_offset(out_dir / "stacks.npy", stack_shape, np.dtype(np.float16))
     stacks_fd = os.open(out_dir / "stacks.npy", os.O_WRONLY)
-    todo = [
-        c
-        for c in range(len(plan.chunks))
-        if c % world == rank and not (out_dir / "done" / f"chunk-{c:06d}.ok").exists()
-    ]
+    todo = [c for c in range(len(plan.chunks)) if c % world == rank and not marker_path(out_dir, c).exists()]
     limit = max_length or encoder_max_length(model.encoder, tokenizer)
     if autocast_dtype is None and device.type == "cuda":
         autocast_dtype = torch.bfloat16
@@ -270,8 +321,8 @@ def extract_features(
         progress.update(num_sentences)
         unwritten[chunk] -= 1
         if unwritten[chunk] == 0:
-            marker, content = out_dir / "done" / f"chunk-{chunk:06d}.ok", f"{plan.chunk_targets(chunk)}\n"
-            writer.seal(lambda: atomic_write_text(marker, content))
+            rows = plan.chunk_targets(chunk)
+            writer.seal(lambda: seal_chunk(out_dir, header, row_bytes, chunk, rows))
 
     was_training = model.training
     model.eval()
@@ -300,15 +351,18 @@ def extract_features(
     if accelerator is not None:
         accelerator.wait_for_everyone()
     if is_main:
-        missing = [
-            c for c in range(len(plan.chunks)) if not (out_dir / "done" / f"chunk-{c:06d}.ok").exists()
-        ]
+        missing = [c for c in range(len(plan.chunks)) if not marker_path(out_dir, c).exists()]
         if missing:
             raise RuntimeError(f"feature extraction left chunks {missing[:10]} unfinished in {out_dir}")
         meta = read_json(meta_path)
+        meta["checksums"] = {
+            "index.npy": array_sha256(plan.index),
+            "hosts.npy": array_sha256(plan.hosts),
+            "chunks": chunk_checksums(out_dir, len(plan.chunks)),
+        }
         meta["complete"] = True
         meta["wall_time_s"] = round(meta.get("wall_time_s", 0.0) + time.perf_counter() - started, 3)
         atomic_write_json(meta_path, meta)
     if accelerator is not None:
         accelerator.wait_for_everyone()
-    return FeatureCache(out_dir, identity, plan.fingerprint)
+    return FeatureCache(out_dir, identity, plan.fingerprint, verify=verify)
