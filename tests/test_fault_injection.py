@@ -4,6 +4,7 @@ output, and a full disk leaves the last complete state intact and says so."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -12,12 +13,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, build_model
 from fixtures.corpus.tiny_corpus import PARAPHRASES, config, tiny_encoder, wordpiece_tokenizer
+from triples import triple_dataset
 
 from wicdistill.corpus import build_corpus
 from wicdistill.corpus import writer as writer_module
 from wicdistill.faults import KILL_ENV
+from wicdistill.features.extract import extract_features
 
 TESTS = Path(__file__).resolve().parent
 CORPUS_SETTINGS = {"chunk_size": 2, "heldout_fraction": 0.2}
@@ -31,13 +34,23 @@ BUILD_SCRIPT = f"""
                  encoder=tiny_encoder(tokenizer), tokenizer=tokenizer)
 """
 CORPUS_OUTPUTS = ("train.jsonl", "heldout.jsonl", "sample.txt")
+EXTRACT_SETTINGS = {"batch_size": 4, "chunk_sentences": 6, "show_progress": False}
+EXTRACT_SCRIPT = f"""
+    import sys
+    sys.path.insert(0, {str(TESTS)!r})
+    from conftest import build_model
+    from triples import triple_dataset
+    from wicdistill.features.extract import extract_features
+    model, tokenizer = build_model("xlmr")
+    extract_features(triple_dataset(40, crosslingual_every=4), model, tokenizer, sys.argv[1], **{EXTRACT_SETTINGS!r})
+"""
 
 
-def _build_killed(out: Path, kill_after: str) -> subprocess.CompletedProcess:
-    """The build in a subprocess that dies at ``kill_after`` (``STAGE:N``)."""
+def _run_killed(script: str, out: Path, kill_after: str) -> subprocess.CompletedProcess:
+    """``script`` in a subprocess that dies at ``kill_after`` (``STAGE:N``)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", KILL_ENV: kill_after}
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(BUILD_SCRIPT), str(out)],
+        [sys.executable, "-c", textwrap.dedent(script), str(out)],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -75,7 +88,7 @@ def uninterrupted(tmp_path_factory) -> dict[str, bytes]:
 @pytest.mark.parametrize("chunk", [0, 2, 4])
 def test_build_corpus_killed_after_a_chunk_resumes_to_identical_output(tmp_path, uninterrupted, chunk):
     out = tmp_path / "killed"
-    killed = _build_killed(out, f"build-corpus:{chunk}")
+    killed = _run_killed(BUILD_SCRIPT, out, f"build-corpus:{chunk}")
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert not (out / "train.jsonl").exists()
     assert len(list((out / "work").glob("shard-*.jsonl"))) == chunk + 1
@@ -108,3 +121,34 @@ def test_build_corpus_on_a_full_disk_keeps_the_last_chunk_and_says_so(tmp_path, 
     assert (tmp_path / "full" / "train.jsonl").read_bytes() == (
         tmp_path / "whole" / "train.jsonl"
     ).read_bytes()
+
+
+def _extract(out: Path) -> None:
+    model, tokenizer = build_model("xlmr")
+    extract_features(triple_dataset(40, crosslingual_every=4), model, tokenizer, out, **EXTRACT_SETTINGS)
+
+
+def _cache_files(out: Path) -> dict[str, bytes]:
+    """Every file of the cache, byte for byte; ``meta.json`` less its wall time (a measurement)."""
+    files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    meta = json.loads(files.pop("meta.json"))
+    assert meta.pop("wall_time_s") >= 0 and meta["complete"]
+    files["meta.json"] = json.dumps(meta).encode()
+    return files
+
+
+@pytest.fixture(scope="module")
+def whole_cache(tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("features") / "whole"
+    _extract(out)
+    return _cache_files(out)
+
+
+@pytest.mark.parametrize("chunk", [0, 3, 6])
+def test_extract_features_killed_after_a_chunk_resumes_to_identical_cache(tmp_path, whole_cache, chunk):
+    out = tmp_path / "killed"
+    killed = _run_killed(EXTRACT_SCRIPT, out, f"extract-features:{chunk}")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert len(list((out / "done").glob("chunk-*.ok"))) == chunk + 1
+    _extract(out)
+    assert _cache_files(out) == whole_cache

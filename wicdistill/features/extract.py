@@ -27,6 +27,7 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from ..corpus.store import read_corpus
+from ..faults import kill_point
 from ..io_utils import atomic_write_json, read_json
 from ..targets_wicdistill import collate_sentences, encoder_max_length, tokenize_targets
 from .cache import CACHE_SCHEMA, FeatureCache, FeatureCacheMismatch, check_compatible
@@ -322,7 +323,12 @@ def extract_features(
         unwritten[chunk] -= 1
         if unwritten[chunk] == 0:
             rows = plan.chunk_targets(chunk)
-            writer.seal(lambda: seal_chunk(out_dir, header, row_bytes, chunk, rows))
+
+            def mark_done() -> None:
+                seal_chunk(out_dir, header, row_bytes, chunk, rows)
+                kill_point("extract-features", chunk)
+
+            writer.seal(mark_done)
 
     was_training = model.training
     model.eval()
