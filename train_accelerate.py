@@ -15,7 +15,7 @@ import json
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from wicdistill.training.config import parse_config
+    from wicdistill.recipe_loading import parse_config
     from wicdistill.training.loop import train
 
     config = parse_config(argv)

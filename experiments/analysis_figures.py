@@ -20,7 +20,7 @@ from transformers import AutoTokenizer
 
 from wicdistill import WicDistillModel
 from wicdistill.evaluation.loaders import load_mcl_wic, load_wic
-from wicdistill.hub_cards import plot_layer_attention
+from wicdistill.hub import plot_layer_attention
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

@@ -24,7 +24,7 @@ from transformers import AutoTokenizer
 from wicdistill import WicDistillModel
 from wicdistill.corpus import read_corpus
 from wicdistill.io_utils import atomic_write_json
-from wicdistill.training.data import same_form_partners
+from wicdistill.training.partners import same_form_partners
 
 
 def form_gaps(anchor: torch.Tensor, positive: torch.Tensor, table: np.ndarray) -> dict[str, dict]:

@@ -30,9 +30,10 @@ from wicdistill import WicDistillConfig, WicDistillModel
 from wicdistill.corpus import corpus_fingerprint, read_corpus
 from wicdistill.features.cache import FeatureCache
 from wicdistill.features.identity import encoder_identity
+from wicdistill.training.centering import fit_centers
 from wicdistill.training.config import TrainingConfig
-from wicdistill.training.data import CachedTriples, corpus_languages, split_records
-from wicdistill.training.loop import fit_centers
+from wicdistill.training.datasets import CachedTriples
+from wicdistill.training.records import corpus_languages, split_records
 
 
 def run_training_records(run: Path, corpus: Any, validation_fraction: float) -> tuple[np.ndarray, int]:

@@ -42,7 +42,8 @@ from wicdistill.evaluation.stack_store import StackStore
 from wicdistill.evaluation.vectors import VectorCache
 from wicdistill.io_utils import atomic_write_json
 from wicdistill.training.config import TrainingConfig
-from wicdistill.training.data import positive_languages, same_form_partners
+from wicdistill.training.partners import same_form_partners
+from wicdistill.training.records import positive_languages
 
 GRID = np.round(np.arange(0.50, 0.90, 0.02), 2)
 

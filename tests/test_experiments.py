@@ -20,20 +20,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = REPO_ROOT / "experiments"
 SCRIPTS = sorted(EXPERIMENTS.glob("*.py"))
 
-# Names from wicdistill/training/ that the scripts still import from modules without an __all__:
-# the training package is being split into modules, and these join a public __all__ once it
-# settles. Each entry must still be imported by a script and still be non-public (both checked
-# below), so the list only ever shrinks. Do not add to it: make the name public instead.
-PENDING_PUBLIC = {
-    ("wicdistill.training.config", "TrainingConfig"),
-    ("wicdistill.training.data", "CachedTriples"),
-    ("wicdistill.training.data", "corpus_languages"),
-    ("wicdistill.training.data", "positive_languages"),
-    ("wicdistill.training.data", "same_form_partners"),
-    ("wicdistill.training.data", "split_records"),
-    ("wicdistill.training.loop", "fit_centers"),
-}
-
 
 def wicdistill_imports(path: Path) -> list[tuple[int, str, str | None]]:
     """(line, module, name) of every import of wicdistill in a script; name None for ``import x``."""
@@ -57,7 +43,7 @@ def is_public(module: str, name: str) -> bool:
     return name in getattr(importlib.import_module(module), "__all__", ())
 
 
-def private_imports(path: Path, pending: set[tuple[str, str]] = frozenset()) -> list[str]:
+def private_imports(path: Path) -> list[str]:
     """Each import in ``path`` that breaks the rule, as ``file:line: what``."""
     problems = []
     for line, module, name in wicdistill_imports(path):
@@ -67,7 +53,7 @@ def private_imports(path: Path, pending: set[tuple[str, str]] = frozenset()) -> 
                 problems.append(f"{where}: `import {module}`; import the names it needs with from-imports")
         elif name == "*":
             problems.append(f"{where}: `from {module} import *`")
-        elif not is_public(module, name) and (module, name) not in pending:
+        elif not is_public(module, name):
             problems.append(f"{where}: {module}.{name} is not in that module's __all__")
     return problems
 
@@ -93,17 +79,8 @@ def test_there_are_experiment_scripts():
 
 
 def test_experiments_import_only_public_api():
-    problems = [problem for path in SCRIPTS for problem in private_imports(path, PENDING_PUBLIC)]
+    problems = [problem for path in SCRIPTS for problem in private_imports(path)]
     assert not problems, "experiment scripts import non-public names:\n" + "\n".join(problems)
-
-
-def test_pending_names_are_still_pending():
-    """An entry leaves PENDING_PUBLIC once it is public or no script imports it any more."""
-    used = {(module, name) for path in SCRIPTS for _, module, name in wicdistill_imports(path)}
-    stale = sorted(f"{m}.{n}" for m, n in PENDING_PUBLIC if (m, n) not in used)
-    public = sorted(f"{m}.{n}" for m, n in PENDING_PUBLIC if (m, n) in used and is_public(m, n))
-    assert not stale, f"no experiment imports these any more; drop them from PENDING_PUBLIC: {stale}"
-    assert not public, f"these are public now; drop them from PENDING_PUBLIC: {public}"
 
 
 def test_the_rule_catches_private_imports(tmp_path):
@@ -113,14 +90,12 @@ def test_the_rule_catches_private_imports(tmp_path):
         "from wicdistill.evaluation.metrics import roc_auc\n"
         "from wicdistill.evaluation.metrics import _vector\n"
         "from wicdistill.evaluation.loaders.wic import load_wic\n"
-        "from wicdistill.training.loop import fit_centers\n"
+        "from wicdistill.corpus.builder import _limited\n"
         "import wicdistill.evaluation.metrics\n"
     )
     problems = private_imports(script)
     assert [p.split(":")[1] for p in problems] == ["3", "4", "5", "6"], problems
-    assert "_vector" in problems[0] and "load_wic" in problems[1] and "fit_centers" in problems[2]
-    # the pending list excuses exactly its entries, nothing else
-    assert len(private_imports(script, PENDING_PUBLIC)) == 3
+    assert "_vector" in problems[0] and "load_wic" in problems[1] and "_limited" in problems[2]
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=[path.stem for path in SCRIPTS])

@@ -10,14 +10,10 @@ from wicdistill import WicDistillConfig
 from wicdistill.corpus.store import read_corpus
 from wicdistill.features.extract import extract_features
 from wicdistill.loss_wicdistill import form_consistency
-from wicdistill.training.data import (
-    CachedTriples,
-    OnTheFlyTriples,
-    canonical_triples,
-    same_form_partners,
-    split_records,
-)
+from wicdistill.training.datasets import CachedTriples, OnTheFlyTriples, canonical_triples
 from wicdistill.training.loop import train
+from wicdistill.training.partners import same_form_partners
+from wicdistill.training.records import split_records
 
 ROWS = [
     ("bank", "rive", "fr", "p0"),  # 0: positive form shared with 1 (and 8), anchor form with 2, 7 (and 8)

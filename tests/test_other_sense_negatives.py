@@ -12,16 +12,10 @@ from wicdistill.corpus.store import read_corpus
 from wicdistill.features.extract import extract_features
 from wicdistill.loss_wicdistill import contrastive_alignment, other_sense_logits
 from wicdistill.training.config import TrainingConfig
-from wicdistill.training.data import (
-    CachedTriples,
-    OnTheFlyTriples,
-    canonical_triples,
-    other_sense_partners,
-    same_form_partners,
-    split_records,
-    unrelated_forms,
-)
+from wicdistill.training.datasets import CachedTriples, OnTheFlyTriples, canonical_triples
 from wicdistill.training.loop import train
+from wicdistill.training.partners import other_sense_partners, same_form_partners, unrelated_forms
+from wicdistill.training.records import split_records
 
 ROWS = [
     ("bank", "rive", "fr", "p0"),  # 0: "bank" translated two unrelated ways: partners 0 <-> 1

@@ -9,14 +9,10 @@ from triples import grouped_crosslingual_corpus, triple_dataset, word_pair_colum
 
 from wicdistill.corpus.store import read_corpus
 from wicdistill.features.extract import extract_features
-from wicdistill.training.data import (
-    CachedTriples,
-    OnTheFlyTriples,
-    balanced_records,
-    cross_context_partners,
-    split_records,
-)
+from wicdistill.training.datasets import CachedTriples, OnTheFlyTriples
 from wicdistill.training.loop import train
+from wicdistill.training.partners import cross_context_partners
+from wicdistill.training.records import balanced_records, split_records
 
 pytestmark = pytest.mark.usefixtures("fresh_accelerate_state")
 
@@ -125,7 +121,7 @@ def test_training_summary_counts_the_balanced_rows(encoder_dir, tmp_path):
 def test_centering_takes_positive_and_negative_languages_from_the_partner():
     from types import SimpleNamespace
 
-    from wicdistill.training.loop import fit_centers
+    from wicdistill.training.centering import fit_centers
 
     corpus = SimpleNamespace(
         langs={"anchor": ["en", "en"], "positive": ["fr", "de"], "negative": ["fr", "de"]}

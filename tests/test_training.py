@@ -12,9 +12,10 @@ from safetensors.torch import load_file
 from triples import triple_dataset, triple_dataset_from
 
 from wicdistill import WicDistillModel
-from wicdistill.training.config import TrainingConfig, parse_config
-from wicdistill.training.data import split_records
+from wicdistill.recipe_loading import parse_config
+from wicdistill.training.config import TrainingConfig
 from wicdistill.training.loop import train
+from wicdistill.training.records import split_records
 
 pytestmark = pytest.mark.usefixtures("fresh_accelerate_state")
 

@@ -13,6 +13,23 @@ from transformers import AutoConfig, PreTrainedConfig
 from transformers.configuration_utils import SubConfigSpec
 
 DEFAULT_MAX_HEADS = 8
+# The settings a training run chooses (the ``model:`` section of a recipe); the encoder and its
+# name are the run's to fill in. Everything else a run configures is a loop setting.
+MODEL_SETTINGS = (
+    "layers",
+    "distiller_layers",
+    "distiller_heads",
+    "distiller_ffn_multiplier",
+    "distiller_dropout",
+    "distiller_activation",
+    "layer_position_embedding",
+    "use_negatives",
+    "alignment_weight",
+    "alignment_temperature",
+    "form_consistency_weight",
+    "centering_languages",
+    "initializer_range",
+)
 
 
 def upper_half_layers(num_hidden_layers: int) -> list[int]:

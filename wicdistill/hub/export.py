@@ -28,12 +28,13 @@ from safetensors.torch import save_file
 from transformers import AutoTokenizer
 from transformers.dynamic_module_utils import custom_object_save
 
-from ..hub_cards import CardData, plot_layer_attention, scrub_local_paths, write_model_card
-from ..hub_cards.card_data import EVALUATION_NAME, TRAINING_SUMMARY_NAME
-from ..hub_cards.examples import FIGURE_SENTENCES
 from ..io_utils import atomic_write_json
 from ..modeling_wicdistill import WicDistillModel
 from ..pipeline_wicdistill import TASK, WordInContextPipeline, parse_marked_text
+from .card_data import EVALUATION_NAME, TRAINING_SUMMARY_NAME, CardData, scrub_local_paths
+from .examples import FIGURE_SENTENCES
+from .figures import plot_layer_attention
+from .render import write_model_card
 
 HEADS_WEIGHTS_NAME = "distillers.safetensors"
 FIGURE_NAME = "layer_attention.png"

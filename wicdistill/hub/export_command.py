@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..hub_cards import CardData
+from .card_data import CardData
 from .export import export_model
 
 

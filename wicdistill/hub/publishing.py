@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..hub_cards import CardData
+from .card_data import CardData
 from .export import export_model
 from .push import push_folder, resolve_token, validate_repo_id, validate_revision
 

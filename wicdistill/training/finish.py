@@ -46,7 +46,8 @@ def evaluate_saved_model(
 def write_card(output_dir: Path, card_fields: dict[str, Any]) -> Path | None:
     """README.md model card from the training summary and evaluation report; never raises."""
     try:
-        from ..hub_cards import CardData, write_model_card
+        from ..hub.card_data import CardData
+        from ..hub.render import write_model_card
 
         return write_model_card(output_dir, CardData.from_model_dir(output_dir, **card_fields))
     except Exception as err:  # a card is a convenience: it must never fail a finished run
@@ -56,6 +57,6 @@ def write_card(output_dir: Path, card_fields: dict[str, Any]) -> Path | None:
 
 def push(output_dir: Path, repo_id: str, private: bool, card_fields: dict[str, Any]) -> str:
     from ..hub import publish
-    from ..hub_cards import CardData
+    from ..hub.card_data import CardData
 
     return publish(output_dir, repo_id, card_data=CardData(**card_fields), private=private)

@@ -124,7 +124,7 @@ def _environment_section(card: CardData) -> Rows | None:
 def _distiller_line(card: CardData) -> str:
     d = card.distiller
     parts = [
-        f"{d['layers']} Transformer layer(s)" if "layers" in d else None,
+        f"{d['num_layers']} Transformer layer(s)" if "num_layers" in d else None,
         f"{d['heads']} heads" if "heads" in d else None,
         f"feed-forward {d['ffn_multiplier']} x hidden" if "ffn_multiplier" in d else None,
         f"dropout {d['dropout']}" if "dropout" in d else None,
@@ -135,6 +135,23 @@ def _distiller_line(card: CardData) -> str:
         None if d.get("use_negatives", True) else "trained without negatives (ablation)",
     ]
     return ", ".join(str(p) for p in parts if p)
+
+
+def _loss_line(card: CardData) -> str | None:
+    """Every loss term that shaped the model, with its weight: the paper's and the extra ones."""
+    loss = card.loss
+    if not loss and "use_negatives" not in card.distiller:
+        return None
+    paper = "the distillation loss of Arase & Kajiwara (2024)"
+    terms = [paper if card.distiller.get("use_negatives", True) else f"{paper} without its negative terms"]
+    if loss.get("alignment_weight"):
+        terms.append(
+            f"contrastive alignment of each word with its positive (weight {loss['alignment_weight']}, "
+            f"temperature {loss.get('alignment_temperature')})"
+        )
+    if loss.get("form_consistency_weight"):
+        terms.append(f"form consistency (weight {loss['form_consistency_weight']})")
+    return " + ".join(terms)
 
 
 def _centering_line(card: CardData) -> str | None:
@@ -167,6 +184,7 @@ SECTIONS: dict[str, Callable[[CardData], Any]] = {
     "environment": _environment_section,
     "distiller_line": _distiller_line,
     "centering_line": _centering_line,
+    "loss_line": _loss_line,
 }
 
 

@@ -76,6 +76,7 @@ class CardData:
     encoder_num_layers: int | None = None
     hidden_size: int | None = None
     distiller: dict[str, Any] = field(default_factory=dict)
+    loss: dict[str, Any] = field(default_factory=dict)
     centering_languages: list[str] | None = None
     corpus: dict[str, Any] = field(default_factory=dict)
     hyperparameters: dict[str, Any] = field(default_factory=dict)
@@ -147,16 +148,21 @@ def _read_json(path: Path, schema: str | None = None) -> dict[str, Any] | None:
 
 def _from_config(config: dict[str, Any]) -> dict[str, Any]:
     encoder = config.get("encoder") or {}
-    distiller_keys = ("layers", "heads", "ffn_multiplier", "dropout", "activation")
+    distiller_keys = ("heads", "ffn_multiplier", "dropout", "activation")
+    distiller = {k: config[f"distiller_{k}"] for k in distiller_keys if f"distiller_{k}" in config}
+    if "distiller_layers" in config:
+        distiller["num_layers"] = config["distiller_layers"]
+    loss_keys = ("alignment_weight", "alignment_temperature", "form_consistency_weight")
     return {
         "layers": config.get("layers"),
         "encoder_num_layers": encoder.get("num_hidden_layers"),
         "hidden_size": encoder.get("hidden_size"),
         "distiller": {
-            **{k: config[f"distiller_{k}"] for k in distiller_keys if f"distiller_{k}" in config},
+            **distiller,
             "layer_position_embedding": config.get("layer_position_embedding"),
             "use_negatives": config.get("use_negatives"),
         },
+        "loss": {k: config[k] for k in loss_keys if k in config},
         "centering_languages": config.get("centering_languages"),
     }
 
