@@ -243,3 +243,20 @@ def test_an_outsider_loads_the_export_with_remote_code(exports, tmp_path):
     assert remote["handler_vector"] == expected["marked"]
     assert remote["handler_similarity"] == expected["similarity"]
     assert remote["handler_context"] == [expected["context"]]
+
+
+@pytest.mark.parametrize("heads_only", [False, True])
+def test_export_refuses_a_model_folder_with_non_finite_weights(exports, tmp_path, heads_only):
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    broken = tmp_path / "broken"
+    shutil.copytree(exports["model_dir"], broken)
+    weights = load_file(broken / "model.safetensors")
+    name = next(k for k in weights if k.startswith("meaning."))
+    weights[name] = torch.full_like(weights[name], float("nan"))
+    save_file(weights, str(broken / "model.safetensors"), metadata={"format": "pt"})
+    with pytest.raises(ValueError, match=r"non-finite values \(NaN/inf\)"):
+        export_model(broken, tmp_path / "out", CARD, heads_only=heads_only, encoder_revision="0123abc")
+    assert not (tmp_path / "out" / "config.json").exists()

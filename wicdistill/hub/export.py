@@ -133,6 +133,7 @@ def _load_tokenizer(model_dir: Path):
 def _save_heads(pipe: WordInContextPipeline, folder: Path) -> None:
     """Config, code files and the distillers' weights only (no encoder, no tokenizer)."""
     model = pipe.model
+    model.check_finite()
     config = copy.deepcopy(model.config)
     vars(config).pop("custom_pipelines", None)
     custom_object_save(model, folder, config=config)
