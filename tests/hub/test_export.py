@@ -8,9 +8,9 @@ import pytest
 import torch
 from isolated import run_isolated
 from safetensors import safe_open
-from test_hub_card import ABSOLUTE_PATH, make_trained_folder
 from transformers import AutoModel, AutoTokenizer
 
+from hub.test_render import ABSOLUTE_PATH, make_trained_folder
 from wicdistill import WicDistillModel, cli
 from wicdistill.hub import HEADS_WEIGHTS_NAME, CardData, export_model
 from wicdistill.hub import export as export_module

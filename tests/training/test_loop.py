@@ -242,7 +242,7 @@ def test_accelerate_launch_honours_bf16(encoder_dir, corpus_file, tmp_path):
 
 
 def test_push_to_hub_at_the_end_uploads_the_export(encoder_dir, corpus_file, tmp_path, monkeypatch):
-    from test_hub_push import RecordingApi
+    from hub.test_push import RecordingApi
 
     from wicdistill.hub import push as push_module
 
@@ -368,7 +368,7 @@ def test_shipped_recipes_build_valid_configs(path):
 
 
 def test_evaluation_after_training_finds_the_corpus_heldout_records(encoder_dir, corpus_file, tmp_path):
-    fixtures = Path(__file__).parent / "fixtures" / "eval"
+    fixtures = Path(__file__).parents[1] / "fixtures" / "eval"
     corpus_dir = tmp_path / "corpus"
     corpus_dir.mkdir()
     (corpus_dir / "train.jsonl").write_bytes(corpus_file.read_bytes())
