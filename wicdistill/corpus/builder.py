@@ -40,7 +40,7 @@ from .static_embeddings import StaticEmbedder
 from .stats import BuildStats
 from .store import STATS_FILE, check_record, span, stable_fraction, stable_int
 from .substitution import match_case, starts_sentence, substitute
-from .targets import TargetRules, select_targets, sentence_length_reason
+from .targets import select_targets, sentence_length_reason
 from .vocabulary import Vocabulary
 from .word_pieces import tokenizer_splitter
 from .words import Word, segment_words
@@ -99,16 +99,7 @@ class CorpusBuilder:
         self.splitter = make_splitter(config.unspaced_words, tokenizer_splitter(tokenizer))
         self._masked_lm = masked_lm
         self._translator = translator
-        self.rules = TargetRules(
-            config.min_words,
-            config.max_words,
-            config.min_chars,
-            config.skip_top_fraction,
-            config.min_count,
-            config.max_per_word,
-            config.max_per_sentence,
-            config.skip_capitalised,
-        )
+        self.rules = config.targets
         self.align_config = AlignmentConfig(config.alignment, temperature=config.alignment_temperature)
         self._words: dict[str, list[Word]] = {}
         self.vocabularies: dict[str, Vocabulary] = {}

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import fields
 
 from .config import MONOLINGUAL_ALIGNMENTS, CorpusConfig
 from .segmenters import UNSPACED_SEGMENTERS
 from .sources import __doc__ as SOURCES_DOC
 
-_DEFAULTS = {f.name: f.default for f in fields(CorpusConfig) if f.name != "inputs"}
+_DEFAULTS = {k: v for k, v in CorpusConfig(["bundled"]).to_dict().items() if k != "inputs"}
 
 
 # fmt: off

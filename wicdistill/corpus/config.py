@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from difflib import get_close_matches
+from typing import Any
 
 from .alignment import METHODS
 from .negatives import STRATEGIES
 from .segmenters import UNSPACED_SEGMENTERS
 from .sources import parse_source
+from .targets import TargetRules
 
 MONOLINGUAL_ALIGNMENTS = ("surface_first", "embedding")
 # Fields that change speed, logging or outputs' presentation but never which records are built.
 _NOT_FINGERPRINTED = {"batch_size", "num_threads", "progress", "sample_size", "heldout_fraction"}
 
 
-@dataclass
+@dataclass(init=False)
 class CorpusConfig:
-    """Build settings; defaults follow design.md §2 (see docs/corpus.md for each field)."""
+    """Build settings; defaults follow design.md §2 (see docs/corpus.md for each field).
+
+    ``targets`` holds the target filters (``TargetRules``); they may also be given flat, as the
+    command line, recipes and ``stats.json`` name them (``CorpusConfig(inputs, min_words=8)``).
+    """
 
     inputs: list[str]
     encoder: str = "all-MiniLM-L6-v2"
@@ -35,14 +42,7 @@ class CorpusConfig:
     monolingual_alignment: str = "surface_first"
     different_word_positives: bool = False
     anchor_langs: tuple[str, ...] = ("en",)
-    min_words: int = 15
-    max_words: int = 50
-    min_chars: int = 3
-    skip_top_fraction: float = 0.0001
-    min_count: int = 1
-    max_per_word: int = 20
-    max_per_sentence: int = 3
-    skip_capitalised: bool = True
+    targets: TargetRules = field(default_factory=TargetRules)
     unspaced_words: str = "pieces"
     vocab_texts: list[str] = field(default_factory=list)
     translation_models: tuple[str, str] | None = None
@@ -56,6 +56,32 @@ class CorpusConfig:
     num_threads: int | None = None
     sample_size: int = 50
     progress: bool = True
+
+    def __init__(self, inputs: list[str], **settings: Any) -> None:
+        own = {f.name: f for f in fields(self)}
+        rule_names = {f.name for f in fields(TargetRules)}
+        rules = {k: settings.pop(k) for k in list(settings) if k in rule_names}
+        unknown = sorted(k for k in settings if k not in own)
+        if unknown:
+            valid = sorted((set(own) | rule_names) - {"inputs"})
+            hints = [
+                f"{k!r} (did you mean {close[0]!r}?)"
+                if (close := get_close_matches(k, valid, 1))
+                else repr(k)
+                for k in unknown
+            ]
+            raise ValueError(f"unknown corpus setting(s) {', '.join(hints)}; valid: {', '.join(valid)}")
+        targets = settings.pop("targets", None)
+        if isinstance(targets, dict):
+            targets = TargetRules(**{**targets, **rules})
+        elif targets is None or rules:
+            targets = TargetRules(**{**(asdict(targets) if targets else {}), **rules})
+        self.inputs, self.targets = inputs, targets
+        for name, spec in own.items():
+            if name not in ("inputs", "targets"):
+                default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
+                setattr(self, name, settings.get(name, default))
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if not self.inputs:
@@ -94,7 +120,9 @@ class CorpusConfig:
         self.anchor_langs = tuple(self.anchor_langs)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Every setting, the target filters flat (as ``stats.json`` and the fingerprint have them)."""
+        values = asdict(self)
+        return {**{k: v for k, v in values.items() if k != "targets"}, **values["targets"]}
 
     def fingerprint(self) -> str:
         """Hash of the fields that decide the records (a resume must use the same ones)."""
