@@ -382,3 +382,25 @@ def test_evaluation_after_training_finds_the_corpus_heldout_records(encoder_dir,
         train(training_config(encoder_dir, corpus, out, **options))
         offset = json.loads((out / "evaluation.json").read_text())["tasks"]["offset-zh"]
         assert (offset["translations"], offset["n_pairs"]) == ("heldout.jsonl", 2)
+
+
+def test_a_non_finite_loss_stops_training_naming_the_step_before_anything_is_saved(
+    encoder_dir, corpus_file, tmp_path, monkeypatch
+):
+    from wicdistill.training.loop import Trainer
+
+    real, calls = Trainer.run_batch, []
+
+    def nan_from_the_third_training_batch(self, batch):
+        out = real(self, batch)
+        if self.module.training:
+            calls.append(1)
+            if len(calls) >= 3:
+                out.loss = out.loss * float("nan")
+        return out
+
+    monkeypatch.setattr(Trainer, "run_batch", nan_from_the_third_training_batch)
+    with pytest.raises(FloatingPointError, match=r"training loss became nan at step 3 \(epoch 0, batch 2\)"):
+        train(training_config(encoder_dir, corpus_file, tmp_path, max_steps=6))
+    assert not (tmp_path / "model.safetensors").exists()
+    assert not (tmp_path / "training_summary.json").exists()

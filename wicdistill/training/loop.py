@@ -227,6 +227,13 @@ class Trainer:
             return
         values = torch.stack([loss for _, loss in self.unread]).tolist()
         for (point, _), value in zip(self.unread, values):
+            epoch, batch = self.batch_of.pop(point["step"])
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"training loss became {value} at step {point['step']} (epoch {epoch}, batch {batch}): "
+                    f"nothing from this step on was saved; lower the learning rate, check the features "
+                    f"(extract-features --verify), or resume from an earlier checkpoint"
+                )
             point["train_loss"] = value
             self.state.loss_curve.append(point)
             logged = {
@@ -249,6 +256,7 @@ class Trainer:
         self.module.train()
         window: list[torch.Tensor] = []
         self.unread: list[tuple[dict[str, Any], torch.Tensor]] = []  # step points whose loss is on the device
+        self.batch_of: dict[int, tuple[int, int]] = {}  # (epoch, batch) of each unread step, for errors
         started = time.perf_counter()
         done = state.global_step >= self.max_steps or state.stopped_early
         while not done and state.epoch < config.max_epochs:
@@ -273,6 +281,7 @@ class Trainer:
                 state.global_step += 1
                 point = {"step": state.global_step, "train_loss": None, "lr": self.scheduler.get_last_lr()[0]}
                 self.unread.append((point, torch.stack(window).mean()))
+                self.batch_of[state.global_step] = (state.epoch, state.batches_in_epoch - 1)
                 window.clear()
                 self.progress.update(1)
                 if self.after_step(point):
