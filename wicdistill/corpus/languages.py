@@ -7,6 +7,8 @@ because multilingual input-embedding neighbours are mostly translations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import regex
 
 ISO3_TO_ISO1 = {
@@ -127,6 +129,24 @@ def normalize_lang(code: str) -> str:
         raise ValueError(f"empty language code {code!r}; expected e.g. 'en', 'fra' or 'zho-CN'")
     base = code.strip().replace("_", "-").split("-")[0].lower()
     return ISO3_TO_ISO1.get(base, base)
+
+
+PREFERRED_CODES = {"zh": ("cmn", "zho-CN", "zho"), "ar": ("ara", "arb"), "fa": ("pes", "fas")}
+"""Which of several codes of one language to take when a request names only the language."""
+
+
+def match_code(requested: str, available: Sequence[str]) -> str | None:
+    """The code among ``available`` (file names, a translation column's keys) for a requested
+    language: the exact code first, then by normalised code (``zh`` picks ``cmn`` in Tatoeba,
+    ``zho-CN`` in NTREX); ``None`` when no code is that language."""
+    if requested in available:
+        return requested
+    short = normalize_lang(requested)
+    matches = [code for code in available if normalize_lang(code) == short]
+    for preferred in PREFERRED_CODES.get(short, ()):
+        if preferred in matches:
+            return preferred
+    return sorted(matches)[0] if matches else None
 
 
 def checked_lang(code: str, where: str) -> str:

@@ -10,11 +10,10 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .languages import normalize_lang
+from .languages import match_code, normalize_lang
 from .pairs import ReadItem
 from .readers import read_aligned_files
 
-PREFERRED_FILE_CODES = {"zh": ("cmn", "zho-CN", "zho"), "ar": ("ara", "arb"), "fa": ("pes", "fas")}
 WMT_REFERENCE = re.compile(
     r"^(?P<set>[a-z]+test(?P<year>\d{4}))\.(?P<src>[a-z]+)-(?P<tgt>[a-z]+)\.ref\.(?P<ref>\w+)\.[a-z]+$"
 )
@@ -28,19 +27,13 @@ def _require_dir(path: str | Path, what: str) -> Path:
 
 
 def _pick_code(requested: str, available: Sequence[str], what: str) -> str:
-    """The file code for a requested language: exact file code first, then by normalised code."""
-    if requested in available:
-        return requested
-    short = normalize_lang(requested)
-    matches = [code for code in available if normalize_lang(code) == short]
-    for preferred in PREFERRED_FILE_CODES.get(short, ()):
-        if preferred in matches:
-            return preferred
-    if len(matches) >= 1:
-        return sorted(matches)[0]
-    raise ValueError(
-        f"{what}: no file for language {requested!r}; available codes: {', '.join(sorted(available))}"
-    )
+    """The file code for a requested language (``languages.match_code``), or an error naming the codes."""
+    code = match_code(requested, available)
+    if code is None:
+        raise ValueError(
+            f"{what}: no file for language {requested!r}; available codes: {', '.join(sorted(available))}"
+        )
+    return code
 
 
 def read_tatoeba(folder: str | Path, langs: Sequence[str]) -> Iterator[ReadItem]:

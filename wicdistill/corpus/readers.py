@@ -35,16 +35,18 @@ def read_lines(path: str | Path) -> Iterator[Line]:
                 yield number, None
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
+    """Whitespace runs (tabs, newlines, NBSP) collapsed to one space, ends stripped."""
     return " ".join(text.split())
 
 
-def _pair_or_reject(
+def pair_or_reject(
     source: str, location: str, pair_id: str, left: str | None, right: str | None, langs: tuple[str, str]
 ) -> ReadItem:
+    """A pair, or the reason it is not one (``None`` = a side whose bytes were not UTF-8)."""
     if left is None or right is None:
         return RejectedLine(source, location, "undecodable bytes (not UTF-8)")
-    left, right = _clean(left), _clean(right)
+    left, right = clean_text(left), clean_text(right)
     if not left and not right:
         return RejectedLine(source, location, "empty line")
     if not left or not right:
@@ -90,7 +92,7 @@ def read_tsv_pairs(
                 source, location, f"label {fields[label_column].strip()!r} is not {keep_label!r}"
             )
             continue
-        yield _pair_or_reject(source, location, pair_id, fields[columns[0]], fields[columns[1]], langs)
+        yield pair_or_reject(source, location, pair_id, fields[columns[0]], fields[columns[1]], langs)
 
 
 def read_mrpc(path: str | Path) -> Iterator[ReadItem]:
@@ -118,7 +120,7 @@ def read_aligned_files(
         if left is missing or right is missing:
             yield RejectedLine(source, location, "one side missing (files have different line counts)")
             continue
-        yield _pair_or_reject(source, location, f"{source}:{tag}:{number:06d}", left[1], right[1], langs)
+        yield pair_or_reject(source, location, f"{source}:{tag}:{number:06d}", left[1], right[1], langs)
 
 
 def read_identified_pairs(path: str | Path, langs: tuple[str, str]) -> Iterator[ReadItem]:
@@ -134,7 +136,7 @@ def read_identified_pairs(path: str | Path, langs: tuple[str, str]) -> Iterator[
         pair_id = fields[0] if fields else f"bundled:{number:06d}"
         source = pair_id.split(":")[0]
         left, right = (fields[1], fields[2]) if fields else (None, None)
-        yield _pair_or_reject(source, location, pair_id, left, right, langs)
+        yield pair_or_reject(source, location, pair_id, left, right, langs)
 
 
 def read_sentences(path: str | Path, lang: str, source: str = "roundtrip") -> Iterator[ReadItem]:
@@ -149,4 +151,4 @@ def read_sentences(path: str | Path, lang: str, source: str = "roundtrip") -> It
         elif not text.strip():
             yield RejectedLine(source, location, "empty line")
         else:
-            yield SentencePair(f"{source}:{tag}:{number:06d}", source, _clean(text), None, lang, lang)
+            yield SentencePair(f"{source}:{tag}:{number:06d}", source, clean_text(text), None, lang, lang)

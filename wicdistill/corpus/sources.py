@@ -8,6 +8,14 @@ wmt:DIR:de,ru,zh               WMT en-X and X-en bitext (sources/ + references/)
 tatoeba:DIR:ara,fra,cmn        LASER Tatoeba files
 ntrex:DIR:arb,fra,zho-CN       NTREX-128 multi-way references
 roundtrip:sentences.txt[:en]   sentences paraphrased by round-trip translation
+hf:NAME_OR_PATH[:CONFIG][:SPLIT][?OPTIONS]
+                               a Hugging Face dataset (Hub id, local folder or data file) through
+                               datasets.load_dataset; its 'translation' column, or
+                               ?columns=SRC,TGT&langs=en-fr; also langs=en-fr,en-de (which pairs of
+                               the translation dict), score=COL&min_score=1.06, streaming=0|1
+                               (default 1 for Hub ids, 0 for local data)
+roundtrip:hf:NAME_OR_PATH[:CONFIG][:SPLIT][?column=text&lang=en]
+                               sentences of a dataset column, paraphrased by round-trip translation
 bundled                        the English paraphrases shipped with wicdistill
 """
 
@@ -15,12 +23,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
+from .hub_datasets import PREFIX as HUB_PREFIX
+from .hub_datasets import HubReader, parse_hub_spec
 from .languages import checked_lang
 from .layouts import read_ntrex, read_tatoeba, read_wmt_bitext, read_wmt_multireference
 from .pairs import ReadItem
-from .readers import read_aligned_files, read_identified_pairs, read_mrpc, read_sentences, read_tsv_pairs
+from .readers import (
+    read_aligned_files,
+    read_identified_pairs,
+    read_lines,
+    read_mrpc,
+    read_sentences,
+    read_tsv_pairs,
+)
 
 BUNDLED_FILES = ("wmt21-multiref.en-en.tsv.gz", "mrpc-train-val.en-en.tsv.gz")
 
@@ -35,7 +53,7 @@ def bundled_paraphrase_files() -> list[Path]:
     return [bundled_paraphrases_path() / name for name in BUNDLED_FILES]
 
 
-KINDS = ("tsv", "files", "mrpc", "wmt-multiref", "wmt", "tatoeba", "ntrex", "roundtrip", "bundled")
+KINDS = ("tsv", "files", "mrpc", "wmt-multiref", "wmt", "tatoeba", "ntrex", "roundtrip", "hf", "bundled")
 _NEEDS_ARG = {"files", "wmt", "tatoeba", "ntrex"}
 _OPTIONAL_ARG = {"tsv", "wmt-multiref", "roundtrip"}
 
@@ -61,6 +79,12 @@ def parse_source(spec: str) -> SourceSpec:
         return SourceSpec("bundled", "")
     if not rest:
         raise ValueError(f"input {spec!r}: missing path (expected {kind}:PATH)")
+    if kind == "hf":
+        parse_hub_spec(spec, "pairs")
+        return SourceSpec("hf", rest)
+    if kind == "roundtrip" and rest.startswith(HUB_PREFIX):
+        parse_hub_spec(rest, "sentences")
+        return SourceSpec("roundtrip", rest)
     path, arg = rest, None
     if kind in _NEEDS_ARG or kind in _OPTIONAL_ARG:
         head, sep, tail = rest.rpartition(":")
@@ -88,8 +112,16 @@ def _lang_list(spec: SourceSpec) -> list[str]:
     return langs
 
 
-def iterate_source(spec: SourceSpec) -> Iterator[ReadItem]:
-    """Stream the pairs (and rejected lines) of one input."""
+def hub_reader(spec: SourceSpec) -> HubReader | None:
+    """The dataset reader of an ``hf:`` or ``roundtrip:hf:`` input (``None`` for file inputs)."""
+    if spec.kind == "hf":
+        return HubReader(parse_hub_spec(str(spec), "pairs"))
+    if spec.kind == "roundtrip" and spec.path.startswith(HUB_PREFIX):
+        return HubReader(parse_hub_spec(spec.path, "sentences"))
+    return None
+
+
+def _file_items(spec: SourceSpec) -> Iterator[ReadItem]:
     if spec.kind == "bundled":
         for path in bundled_paraphrase_files():
             yield from read_identified_pairs(path, ("en", "en"))
@@ -115,8 +147,46 @@ def iterate_source(spec: SourceSpec) -> Iterator[ReadItem]:
         yield from read_sentences(spec.path, checked_lang(spec.arg or "en", f"input {spec}"))
 
 
-def iterate_sources(specs: list[str]) -> Iterator[ReadItem]:
-    """All inputs in the given order (the order fixes every pair's position for resuming)."""
+def iterate_source(spec: SourceSpec, start: int = 0) -> Iterator[ReadItem]:
+    """Stream the pairs (and rejected lines) of one input from item ``start`` on; dataset inputs
+    skip the rows before it without reading them, file inputs read and drop them."""
+    reader = hub_reader(spec)
+    if reader is not None:
+        yield from reader.items(start)
+    else:
+        yield from islice(_file_items(spec), start, None)
+
+
+def iterate_sources(specs: list[str], start: int = 0) -> Iterator[ReadItem]:
+    """All inputs in the given order (the order fixes every pair's position for resuming), from
+    item ``start`` of their concatenation on: the tail of the full stream, read cheaply."""
     parsed = [parse_source(spec) for spec in specs]
     for spec in parsed:
-        yield from iterate_source(spec)
+        reader = hub_reader(spec)
+        if reader is None:
+            for item in _file_items(spec):
+                if start:
+                    start -= 1
+                else:
+                    yield item
+            continue
+        length = reader.known_length()
+        if length is not None and start >= length:
+            start -= length
+            continue
+        yielded = False
+        for item in reader.items(start):
+            yielded = True
+            yield item
+        start = start - reader.count() if start and not yielded else 0
+
+
+def vocabulary_texts(path: str) -> Iterator[str]:
+    """The texts of one ``--vocab-text LANG:PATH`` source: a text file's non-empty lines, or the
+    ``text`` column (``?column=NAME``) of an ``hf:`` dataset (Wikipedia dumps for word counts)."""
+    if path.startswith(HUB_PREFIX):
+        yield from HubReader(parse_hub_spec(path, "texts")).texts()
+    else:
+        for _, text in read_lines(path):
+            if text:
+                yield text
