@@ -75,7 +75,9 @@ def test_pairs_and_the_sentence_similarity_shape_give_cosines(tiny_pipe):
     pipe, model, tokenizer = tiny_pipe
     vectors = encode(model, tokenizer, [RIVER, MONEY, PLANT])
     river_money = float(F.cosine_similarity(vectors[0], vectors[1], dim=0))
-    assert pipe((RIVER, MONEY)) == pytest.approx(river_money, abs=1e-6)
+    # a model without stored decision thresholds answers a pair with its score only
+    assert pipe((RIVER, MONEY)) == {"score": pytest.approx(river_money, abs=1e-6)}
+    assert pipe({"pair": [RIVER, MONEY]}) == pipe((RIVER, MONEY))
     scores = pipe({"source_sentence": RIVER, "sentences": [MONEY, PLANT, RIVER]})
     expected = F.cosine_similarity(vectors[0][None], vectors[[1, 2, 0]], dim=1).tolist()
     assert scores == pytest.approx(expected, abs=1e-6)
@@ -83,7 +85,7 @@ def test_pairs_and_the_sentence_similarity_shape_give_cosines(tiny_pipe):
     mixed = pipe([RIVER, (RIVER, MONEY), {"source_sentence": MONEY, "sentences": RIVER}])
     # the call's unique targets, encoded as one batch like the pipeline does: bit-equal on any BLAS
     assert mixed[0] == encode(model, tokenizer, [RIVER, MONEY])[0].tolist()
-    assert mixed[1] == pytest.approx(river_money, abs=1e-6)
+    assert mixed[1] == {"score": pytest.approx(river_money, abs=1e-6)}
     assert mixed[2] == pytest.approx([river_money], abs=1e-6)
     json.dumps(mixed)
 
@@ -115,6 +117,8 @@ def test_one_call_encodes_all_its_targets_in_one_pass(tiny_pipe, monkeypatch):
         ({"source_sentence": "plain", "sentences": [MONEY]}, r"^input\.source_sentence: "),
         ({"source_sentence": RIVER, "sentences": []}, "'sentences' must be a non-empty list"),
         ((RIVER, MONEY, PLANT), "a tuple must be a pair of two targets, got 3"),
+        ({"pair": [RIVER]}, r"^input: expected \{'pair': \[first, second\]\} with two targets"),
+        ([{"pair": [RIVER, "plain"]}], r"^inputs\[0\]\.pair\[1\]: expected exactly one"),
         ([], "empty list of inputs"),
         ([42], r"^inputs\[0\]: expected a text with one \[\[word\]\] marker"),
         ({"text": "The bank.", "start": 4}, "needs 'start' and 'end'"),

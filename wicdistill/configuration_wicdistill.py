@@ -13,6 +13,13 @@ from transformers import AutoConfig, PreTrainedConfig
 from transformers.configuration_utils import SubConfigSpec
 
 DEFAULT_MAX_HEADS = 8
+# ``decision_thresholds``: written by ``wicdistill evaluate --store-thresholds``, read by
+# ``model.similarity``, the pipeline's pairs and the card. ``languages`` serve pairs whose two
+# targets name the same language; ``default`` every other pair (a same-language threshold
+# transferred to crosslingual and unknown pairs).
+DECISION_KEYS = ("output", "date", "languages", "default")
+DECISION_ENTRY_KEYS = ("threshold", "dev_set", "accuracy", "pairs")
+DECISION_OUTPUTS = ("meaning", "context", "baseline")
 # The settings a training run chooses (the ``model:`` section of a recipe); the encoder and its
 # name are the run's to fill in. Everything else a run configures is a loop setting.
 MODEL_SETTINGS = (
@@ -42,6 +49,61 @@ def upper_half_layers(num_hidden_layers: int) -> list[int]:
         raise ValueError(f"num_hidden_layers must be >= 1, got {num_hidden_layers}")
     first = math.ceil((num_hidden_layers + 1) / 2)
     return list(range(first, num_hidden_layers + 1))
+
+
+def _decision_entry(entry: Any, name: str, transferred: bool) -> dict[str, Any]:
+    allowed = DECISION_ENTRY_KEYS + (("transferred",) if transferred else ())
+    if not isinstance(entry, dict) or set(entry) != set(allowed):
+        keys = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
+        raise ValueError(f"decision_thresholds {name} must be a dict with keys {list(allowed)}, got {keys}")
+    threshold, accuracy, pairs = entry["threshold"], entry["accuracy"], entry["pairs"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
+        raise ValueError(f"decision_thresholds {name} threshold must be a finite number, got {threshold!r}")
+    if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0 <= accuracy <= 1:
+        raise ValueError(
+            f"decision_thresholds {name} accuracy must be a fraction in [0, 1], got {accuracy!r}"
+        )
+    if isinstance(pairs, bool) or not isinstance(pairs, int) or pairs < 1:
+        raise ValueError(f"decision_thresholds {name} pairs must be an int >= 1, got {pairs!r}")
+    if not isinstance(entry["dev_set"], str) or not entry["dev_set"]:
+        raise ValueError(
+            f"decision_thresholds {name} dev_set must name the dev set, got {entry['dev_set']!r}"
+        )
+    if transferred and not isinstance(entry["transferred"], bool):
+        raise ValueError(
+            f"decision_thresholds {name} transferred must be a bool, got {entry['transferred']!r}"
+        )
+    return {**entry, "threshold": float(threshold), "accuracy": float(accuracy)}
+
+
+def check_decision_thresholds(value: Any) -> dict[str, Any] | None:
+    """A checked plain-JSON copy of stored decision thresholds (``None`` stays ``None``), so a
+    hand-edited or truncated config fails at load time, naming the bad value, not at a user's pair."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != set(DECISION_KEYS):
+        keys = sorted(value) if isinstance(value, dict) else type(value).__name__
+        raise ValueError(
+            f"decision_thresholds must be None or a dict with keys {list(DECISION_KEYS)}, got {keys}"
+        )
+    if value["output"] not in DECISION_OUTPUTS:
+        raise ValueError(
+            f"decision_thresholds output must be one of {DECISION_OUTPUTS}, got {value['output']!r}"
+        )
+    if not isinstance(value["date"], str):
+        raise ValueError(f"decision_thresholds date must be an ISO date string, got {value['date']!r}")
+    if not isinstance(value["languages"], dict) or not all(
+        isinstance(k, str) and k for k in value["languages"]
+    ):
+        raise ValueError(
+            f"decision_thresholds languages must map language codes to entries, got {value['languages']!r:.120}"
+        )
+    languages = {
+        lang: _decision_entry(entry, f"languages[{lang!r}]", transferred=False)
+        for lang, entry in value["languages"].items()
+    }
+    default = _decision_entry(value["default"], "default", transferred=True)
+    return {"output": value["output"], "date": value["date"], "languages": languages, "default": default}
 
 
 def default_num_heads(hidden_size: int, max_heads: int = DEFAULT_MAX_HEADS) -> int:
@@ -88,6 +150,12 @@ class WicDistillConfig(PreTrainedConfig):
         encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
             to fetch anything at load time).
         initializer_range: std of the normal initialisation of the distillers' linear layers.
+        decision_thresholds: cosine thresholds above which two targets share a sense, tuned on
+            dev sets by ``wicdistill evaluate --store-thresholds`` (``None``: the model gives only
+            scores). A dict with ``output`` (the vector they hold for), ``date``, ``languages``
+            (code -> ``{"threshold", "dev_set", "accuracy", "pairs"}``, for pairs whose targets
+            both name that language) and ``default`` (the same plus ``transferred``, for all other
+            pairs); see [`~WicDistillConfig.decision`].
     """
 
     model_type = "wicdistill"
@@ -110,6 +178,7 @@ class WicDistillConfig(PreTrainedConfig):
         centering_languages: list[str] | None = None,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
+        decision_thresholds: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         self.encoder = encoder
@@ -127,6 +196,7 @@ class WicDistillConfig(PreTrainedConfig):
         self.centering_languages = list(centering_languages) if centering_languages is not None else None
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
+        self.decision_thresholds = check_decision_thresholds(decision_thresholds)
         super().__init__(**kwargs)
         self._resolve_and_validate()
 
@@ -137,6 +207,24 @@ class WicDistillConfig(PreTrainedConfig):
     @property
     def num_selected_layers(self) -> int:
         return len(self.layers)
+
+    @property
+    def decision_output(self) -> str:
+        """The vector whose cosine the stored thresholds judge (the meaning vector when none are)."""
+        return self.decision_thresholds["output"] if self.decision_thresholds else "meaning"
+
+    def decision(
+        self, score: float, first_lang: str | None = None, second_lang: str | None = None
+    ) -> dict[str, Any]:
+        """``{"score"}``, plus ``same_sense`` (``score >= threshold``, the evaluation's rule) and
+        ``threshold`` when thresholds are stored: that of the pair's language when both targets
+        name the same stored language, else the default."""
+        stored = self.decision_thresholds
+        if stored is None:
+            return {"score": score}
+        entry = stored["languages"].get(first_lang) if first_lang == second_lang else None
+        threshold = (entry or stored["default"])["threshold"]
+        return {"score": score, "same_sense": bool(score >= threshold), "threshold": threshold}
 
     def _resolve_and_validate(self) -> None:
         n = getattr(self.encoder, "num_hidden_layers", None)

@@ -436,7 +436,9 @@ class WicDistillModel(WicDistillPreTrainedModel):
 
     @torch.no_grad()
     def fit_meaning_centers(self, meaning: torch.Tensor, langs: Sequence[str]) -> None:
-        """Store the mean meaning vector of each language (and of all) from training targets."""
+        """Store the mean meaning vector of each language (and of all) from training targets.
+
+        Stored decision thresholds were tuned on the old vectors, so they are dropped."""
         if self.centering is None:
             raise ValueError("this model has no meaning centring (config.centering_languages is None)")
         if len(langs) != len(meaning):
@@ -450,6 +452,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
                 raise ValueError(f"no training target in language {lang!r} to fit its centre")
             means[i] = meaning[chosen].mean(dim=0)
         means[-1] = meaning.mean(dim=0)
+        self.config.decision_thresholds = None
 
     def center_meaning(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
         """Meaning vectors minus their language's mean, or the global one (unchanged without centering)."""
@@ -504,6 +507,31 @@ class WicDistillModel(WicDistillPreTrainedModel):
             )
         finally:
             self.train(was_training)
+
+    def similarity(self, a: Any, b: Any, tokenizer: Any, batch_size: int = 64) -> dict | list[dict]:
+        """The cosine of two targets (items as ``encode`` takes them, ``lang`` included) and, when
+        the config stores decision thresholds, whether they share a sense (``config.decision``):
+        ``{"score", "same_sense", "threshold"}``, else ``{"score"}``. Two equally long lists of
+        targets give one dict per pair (a ``[text, start, end]`` list is one target)."""
+        single = not isinstance(a, list) or bool(a) and isinstance(a[0], str)
+        firsts, seconds = ([a], [b]) if single else (a, list(b))
+        if len(firsts) != len(seconds) or not firsts:
+            raise ValueError(
+                f"similarity needs two equally long lists of targets, got {len(firsts)} and {len(seconds)}"
+            )
+        targets = [normalize_target(item, i) for i, item in enumerate(firsts + seconds)]
+        output = self.config.decision_output
+        vectors = self.encode(targets, tokenizer, batch_size=batch_size, output=output).double()
+        n = len(firsts)
+        results = [
+            self.config.decision(
+                float(F.cosine_similarity(vectors[i], vectors[n + i], dim=0)),
+                targets[i].lang,
+                targets[n + i].lang,
+            )
+            for i in range(n)
+        ]
+        return results[0] if single else results
 
     def _encode_targets(
         self, targets, tokenizer, wanted, batch_size, max_length, truncation, show_progress_bar, single

@@ -5,7 +5,9 @@ Inputs, alone or in a list:
 - ``"He sat on the [[bank]] of the river."``: the word between ``[[`` and ``]]`` is the target;
 - ``{"text": ..., "start": ..., "end": ...}`` (character offsets, end exclusive) or
   ``{"text": ..., "spans": [[s, e], ...]}``;
-- a tuple of two targets: their cosine similarity;
+- a pair of two targets, as a tuple or (in JSON) ``{"pair": [first, second]}``: the same dict
+  as ``model.similarity``, ``{"score": cosine, "same_sense": bool, "threshold": t}`` when the
+  model stores decision thresholds, else ``{"score": cosine}``;
 - ``{"source_sentence": ..., "sentences": [...]}`` (the Hub's sentence-similarity widget
   shape): the cosine similarity of the source's target with each sentence's target.
 
@@ -108,6 +110,17 @@ def _request(item: Any, name: str, plan: _Plan) -> tuple:
         source = plan.row(_target(item["source_sentence"], f"{name}.source_sentence"))
         rows = tuple(plan.row(_target(s, f"{name}.sentences[{i}]")) for i, s in enumerate(sentences))
         return ("scores", source, rows)
+    if isinstance(item, dict) and "pair" in item:
+        pair = item["pair"]
+        if set(item) != {"pair"} or not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError(
+                f"{name}: expected {{'pair': [first, second]}} with two targets, got {item!r:.120}"
+            )
+        return (
+            "pair",
+            plan.row(_target(pair[0], f"{name}.pair[0]")),
+            plan.row(_target(pair[1], f"{name}.pair[1]")),
+        )
     if isinstance(item, tuple):
         if len(item) != 2:
             raise ValueError(f"{name}: a tuple must be a pair of two targets, got {len(item)} elements")
@@ -158,6 +171,9 @@ class WordInContextPipeline(Pipeline):
         self, model_inputs: dict[str, Any], batch_size: int = DEFAULT_BATCH_SIZE, return_context: bool = False
     ) -> dict[str, Any]:
         wanted = ["meaning", "context"] if return_context else ["meaning"]
+        decided = self.model.config.decision_output
+        if decided not in wanted and any(request[0] == "pair" for request in model_inputs["requests"]):
+            wanted.append(decided)
         # plain dicts: with remote code the model's module may hold another Target class
         items = [{"text": t.text, "spans": t.spans, "lang": t.lang} for t in model_inputs["targets"]]
         vectors = self.model.encode(items, self.tokenizer, batch_size=batch_size, output=wanted)
@@ -166,6 +182,8 @@ class WordInContextPipeline(Pipeline):
     def postprocess(self, model_outputs: dict[str, Any], return_context: bool = False) -> Any:
         meaning = model_outputs["vectors"]["meaning"]
         context = model_outputs["vectors"].get("context")
+        config, targets = self.model.config, model_outputs["targets"]
+        decided = model_outputs["vectors"].get(config.decision_output)
         results = []
         for request in model_outputs["requests"]:
             kind, row = request[0], request[1]
@@ -175,7 +193,10 @@ class WordInContextPipeline(Pipeline):
                 else:
                     results.append(meaning[row].tolist())
             elif kind == "pair":
-                results.append(float(F.cosine_similarity(meaning[row], meaning[request[2]], dim=0)))
+                other = request[2]
+                # float64, as the evaluation scores pairs: the decision there and here is the same
+                score = float(F.cosine_similarity(decided[row].double(), decided[other].double(), dim=0))
+                results.append(config.decision(score, targets[row].lang, targets[other].lang))
             else:
                 others = meaning[torch.tensor(request[2], dtype=torch.long)]
                 results.append(F.cosine_similarity(meaning[row][None, :], others, dim=1).tolist())

@@ -373,3 +373,58 @@ def test_loaders_tag_languages_and_centred_models_use_them():
     rows, rows_c = plain["tasks"]["am2ico-dev-de"]["rows"], centred["tasks"]["am2ico-dev-de"]["rows"]
     assert rows["baseline"] == rows_c["baseline"]
     assert rows["meaning"]["mean_same"] != rows_c["meaning"]["mean_same"]
+
+
+def test_cli_stores_the_tuned_thresholds_in_the_model_config(saved_bert, tmp_path, capsys):
+    import shutil
+
+    from wicdistill import WicDistillModel
+    from wicdistill.evaluation.protocols.decisions import decision_thresholds
+
+    folder = tmp_path / "model"
+    shutil.copytree(saved_bert, folder)
+    args = [
+        "evaluate",
+        str(folder),
+        "--tasks",
+        "wic,mcl-wic-dev-en,mcl-wic-dev-zh",
+        "--data-dir",
+        str(FIXTURES),
+    ]
+    code = cli_main([*args, "--output", str(tmp_path / "out"), "--no-progress", "--store-thresholds"])
+    assert code == 0
+    stored = json.loads((folder / "config.json").read_text(encoding="utf-8"))["decision_thresholds"]
+    report = json.loads((tmp_path / "out" / "evaluation.json").read_text(encoding="utf-8"))
+    assert stored == decision_thresholds(report, "meaning", date=stored["date"])
+    assert sorted(stored["languages"]) == ["en", "zh"] and stored["default"]["dev_set"] == "mcl-wic-dev en-en"
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [], "no temporary file left"
+    en = stored["languages"]["en"]
+    assert (
+        f"stored meaning decision thresholds in {folder / 'config.json'}: en {en['threshold']:.4f} (wic-dev, "
+        f"accuracy {100 * en['accuracy']:.1f}%)"
+    ) in capsys.readouterr().out
+    assert WicDistillModel.from_pretrained(folder).config.decision_thresholds == stored
+
+
+def test_cli_refuses_thresholds_it_cannot_store_before_evaluating(saved_bert, tmp_path, capsys):
+    before = (saved_bert / "config.json").read_bytes()
+    out = ["--output", str(tmp_path), "--no-progress"]
+    assert (
+        cli_main(["evaluate", str(saved_bert), "--tasks", "scws,am2ico-dev-zh", *out, "--store-thresholds"])
+        == 2
+    )
+    assert (
+        "--store-thresholds needs a same-language binary dev task among --tasks 'scws,am2ico-dev-zh': add wic "
+        "or mcl-wic-dev-<x>" in capsys.readouterr().err
+    )
+    assert cli_main(["evaluate", "--encoder", "x", *out, "--store-thresholds", "context"]) == 2
+    assert (
+        "--store-thresholds writes into a trained model folder: give MODEL, not --encoder"
+        in capsys.readouterr().err
+    )
+    assert cli_main(["evaluate", "--store-thresholds", str(saved_bert), "--tasks", "wic", *out]) == 2
+    assert (
+        f"--store-thresholds OUTPUT must be one of meaning, context, baseline, got {str(saved_bert)!r} (give the "
+        "option after MODEL)" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "evaluation.json").exists() and (saved_bert / "config.json").read_bytes() == before

@@ -9,8 +9,19 @@ task names in ``wicdistill.evaluation.tasks``.
 """
 
 from .plots import plot_report
+from .protocols.decisions import decision_thresholds, store_decision_thresholds
 from .report import format_table, write_report
 from .suite import SCHEMA, evaluate
 from .tasks import GROUPS, TASKS
 
-__all__ = ["GROUPS", "SCHEMA", "TASKS", "evaluate", "format_table", "plot_report", "write_report"]
+__all__ = [
+    "GROUPS",
+    "SCHEMA",
+    "TASKS",
+    "decision_thresholds",
+    "evaluate",
+    "format_table",
+    "plot_report",
+    "store_decision_thresholds",
+    "write_report",
+]

@@ -25,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         action="append",
         help="benchmark data folder; repeat to search several in order "
-        "(default: $WICDISTILL_DATA_DIR, else ../shared/data)",
+        "(default: $WICDISTILL_DATA_DIR, else the data cache filled by `wicdistill data download`)",
     )
     parser.add_argument("--heldout", help="held-back corpus JSONL (English–X pairs) for the offset-* tasks")
     parser.add_argument(
@@ -33,6 +33,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=64, help="sentences per encoder forward pass")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--store-thresholds",
+        nargs="?",
+        const="meaning",
+        metavar="OUTPUT",
+        help="write the thresholds tuned on the same-language dev tasks (wic, mcl-wic-dev-<x>) into the "
+        "model folder's config.json, for OUTPUT (meaning, the default; context; baseline): model.similarity "
+        "and the pipeline's pairs then answer same_sense (give it after MODEL)",
+    )
     parser.add_argument(
         "--stack-cache",
         help="folder keeping the encoder's layer stacks of the benchmark targets: later evaluations of "
@@ -72,10 +81,34 @@ def _load(args: argparse.Namespace):
     return model, tokenizer, args.model
 
 
+def _check_threshold_sources(args: argparse.Namespace) -> None:
+    """Refuse ``--store-thresholds`` before evaluating when it cannot succeed."""
+    from ..configuration_wicdistill import DECISION_OUTPUTS
+    from .protocols.decisions import is_threshold_source
+    from .tasks import resolve_tasks
+
+    if args.store_thresholds not in DECISION_OUTPUTS:
+        raise ValueError(
+            f"--store-thresholds OUTPUT must be one of {', '.join(DECISION_OUTPUTS)}, got "
+            f"{args.store_thresholds!r} (give the option after MODEL)"
+        )
+    if args.encoder:
+        raise ValueError("--store-thresholds writes into a trained model folder: give MODEL, not --encoder")
+    specs = resolve_tasks(args.tasks, offset_languages=())
+    if not any(is_threshold_source(s.metric, s.split, s.language) for s in specs):
+        raise ValueError(
+            f"--store-thresholds needs a same-language binary dev task among --tasks {args.tasks!r}: "
+            f"add wic or mcl-wic-dev-<x> (e.g. --tasks wic,mcl-wic-dev)"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from . import evaluate, format_table, write_report
+    from .protocols.decisions import store_decision_thresholds
 
     try:
+        if args.store_thresholds:
+            _check_threshold_sources(args)
         model, tokenizer, name = _load(args)
         report = evaluate(
             model,
@@ -95,4 +128,20 @@ def run(args: argparse.Namespace) -> int:
     paths = write_report(report, output)
     print(format_table(report))
     print("wrote " + ", ".join(str(p) for p in paths.values()))
+    if args.store_thresholds:
+        try:
+            stored = store_decision_thresholds(args.model, report, args.store_thresholds)
+        except (ValueError, FileNotFoundError) as err:
+            print(f"wicdistill evaluate: error: {err}", file=sys.stderr)
+            return 2
+        config_path = Path(args.model) / "config.json"
+        print(f"stored {args.store_thresholds} decision thresholds in {config_path}: {_summary(stored)}")
     return 0
+
+
+def _summary(stored: dict) -> str:
+    entries = [*stored["languages"].items(), ("default", stored["default"])]
+    return "; ".join(
+        f"{name} {entry['threshold']:.4f} ({entry['dev_set']}, accuracy {100 * entry['accuracy']:.1f}%)"
+        for name, entry in entries
+    )

@@ -67,7 +67,7 @@ def evaluate(
     """Score ``model`` on ``tasks`` (names or groups, see ``wicdistill.evaluation.tasks``).
 
     ``data_dir``: one or more data folders searched in order (default ``$WICDISTILL_DATA_DIR`` or
-    ``../shared/data``; WiC train/dev also ship inside the package). ``heldout``: a JSONL file of
+    the data cache of ``wicdistill data download``; WiC train/dev also ship inside the package). ``heldout``: a JSONL file of
     held-back corpus records, needed by the ``offset-*`` tasks. ``stack_cache``: a folder where
     the encoder's layer stacks of the benchmark targets are kept, so evaluating further models on
     the same (frozen) encoder runs only their distillers. Every task reports the raw encoder

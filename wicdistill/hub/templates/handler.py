@@ -3,8 +3,11 @@
 Inference Endpoints build ``EndpointHandler(path)`` once with the repository folder and call it
 with each request's JSON: ``{"inputs": ..., "parameters": {...}}``. ``inputs`` is what the
 ``word-in-context`` pipeline takes: ``"He sat on the [[bank]] of the river."``, a dict
-``{"text", "start", "end"}``, a list of these, or ``{"source_sentence": ..., "sentences": [...]}``
-for cosine similarities. The only parameter is ``return_context`` (bool).
+``{"text", "start", "end"}`` (each optionally with ``"lang"``), ``{"pair": [first, second]}``,
+a list of these, or ``{"source_sentence": ..., "sentences": [...]}`` for cosine similarities.
+A pair answers ``{"score": cosine, "same_sense": bool, "threshold": t}`` when the model stores
+decision thresholds (the threshold of the pair's language, else the default), else
+``{"score": cosine}``. The only parameter is ``return_context`` (bool).
 """
 
 from __future__ import annotations
