@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,7 +180,7 @@ def test_export_command(exports, tmp_path, capsys):
     code = cli.main(
         ["export", str(exports["model_dir"]), str(tmp_path / "h"), "--heads-only", "--encoder-id", "o/e"]
     )
-    assert code == 2 and "--encoder-revision" in capsys.readouterr().err
+    assert code == 1 and "--encoder-revision" in capsys.readouterr().err
 
 
 def test_an_outsider_loads_the_export_with_remote_code(exports, tmp_path):
@@ -260,3 +262,120 @@ def test_export_refuses_a_model_folder_with_non_finite_weights(exports, tmp_path
     with pytest.raises(ValueError, match=r"non-finite values \(NaN/inf\)"):
         export_model(broken, tmp_path / "out", CARD, heads_only=heads_only, encoder_revision="0123abc")
     assert not (tmp_path / "out" / "config.json").exists()
+
+
+def _with_recorded_encoder(model_dir: Path, folder: Path, recorded: str) -> Path:
+    """A copy of ``model_dir`` whose config and training summary name the encoder ``recorded``."""
+    import shutil
+
+    shutil.copytree(model_dir, folder)
+    config = json.loads((folder / "config.json").read_text())
+    config["encoder_name_or_path"] = recorded
+    (folder / "config.json").write_text(json.dumps(config))
+    summary = json.loads((folder / "training_summary.json").read_text())
+    summary["encoder"]["name_or_path"] = recorded
+    (folder / "training_summary.json").write_text(json.dumps(summary))
+    return folder
+
+
+def test_export_records_the_hub_id_of_a_stand_in_short_name(exports, tmp_path):
+    model_dir = _with_recorded_encoder(exports["model_dir"], tmp_path / "model", "all-MiniLM-L6-v2")
+    out = export_model(model_dir, tmp_path / "out", CardData(model_id="org/wic-tiny"))
+    config = json.loads((out / "config.json").read_text())
+    assert config["encoder_name_or_path"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert config["encoder"]["_name_or_path"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert "base_model: sentence-transformers/all-MiniLM-L6-v2\n" in (out / "README.md").read_text()
+
+
+def test_export_refuses_a_base_model_that_is_no_hub_id(exports, tmp_path, capsys):
+    model_dir = _with_recorded_encoder(exports["model_dir"], tmp_path / "model", "my-encoder")
+    expected = (
+        "the encoder 'my-encoder' recorded in the model is not a Hub id and cannot be the card's base_model; "
+        "pass --encoder-id ORG/NAME (CardData(encoder_id=...)) naming it on the Hub"
+    )
+    with pytest.raises(ValueError) as caught:
+        export_model(model_dir, tmp_path / "out", CardData(model_id="org/wic-tiny"))
+    assert str(caught.value) == expected and not (tmp_path / "out").exists()
+    assert cli.main(["export", str(model_dir), str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.strip().endswith(expected)
+    assert cli.main(["export", str(model_dir), str(tmp_path / "out"), "--encoder-id", "org/my-encoder"]) == 0
+    assert (
+        json.loads((tmp_path / "out" / "config.json").read_text())["encoder_name_or_path"] == "org/my-encoder"
+    )
+
+
+def test_exported_tokenizer_files_need_no_remote_code(exports, tmp_path):
+    """No tokenizer auto_map (even one the model folder's tokenizer carried), a transformers class,
+    none of the training machine's loading state; config.json keeps the model's auto_map."""
+    import shutil
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(exports["model_dir"], model_dir)
+    settings = json.loads((model_dir / "tokenizer_config.json").read_text())
+    settings["auto_map"] = {"AutoTokenizer": ["tokenization_custom.CustomTokenizer", None]}
+    (model_dir / "tokenizer_config.json").write_text(json.dumps(settings))
+    out = export_model(model_dir, tmp_path / "out", CARD)
+    for folder in (exports["full"], out):
+        exported = json.loads((folder / "tokenizer_config.json").read_text())
+        assert "auto_map" not in exported and exported["tokenizer_class"] == "TokenizersBackend"
+        assert not {"is_local", "local_files_only"} & set(exported)
+        assert set(json.loads((folder / "config.json").read_text())["auto_map"]) == {
+            "AutoConfig",
+            "AutoModel",
+        }
+
+
+TOKENIZED = ["He sat on the bank of the river.", "A café in Zürich serves crème brûlée to the bankers."]
+
+
+def test_the_cards_tokenizer_line_loads_in_a_clean_process_without_a_prompt(exports, tmp_path):
+    """The card's usage lines and a bare ``AutoTokenizer.from_pretrained(folder)``, stdin closed:
+    the same ids as the model folder's tokenizer, a transformers class, no remote-code question."""
+    from isolated import clean_env
+
+    folder = str(exports["full"])
+    usage = (exports["full"] / "README.md").read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    (card_line,) = [line for line in usage.splitlines() if line.startswith("tokenizer = AutoTokenizer")]
+    script = f"""
+import json, sys
+from transformers import AutoTokenizer
+repo, revision = {folder!r}, "main"
+{card_line}
+print("CARD LINE DONE", flush=True)
+bare = AutoTokenizer.from_pretrained(repo)
+print("RESULT", json.dumps({{
+    "card": [tokenizer(text)["input_ids"] for text in {TOKENIZED!r}],
+    "bare": [bare(text)["input_ids"] for text in {TOKENIZED!r}],
+    "classes": [type(t).__module__ for t in (tokenizer, bare)],
+    "leaked": sorted(m for m in sys.modules if m.startswith("wicdistill")),
+}}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    card_output = done.stdout.split("CARD LINE DONE", 1)[0] + done.stderr
+    assert "custom code" not in card_output, "the card's tokenizer line asks whether to run remote code"
+    expected = [AutoTokenizer.from_pretrained(exports["model_dir"])(t)["input_ids"] for t in TOKENIZED]
+    remote = json.loads(done.stdout.rsplit("RESULT ", 1)[1])
+    assert remote["card"] == expected and remote["bare"] == expected and remote["leaked"] == []
+    assert all(module.startswith("transformers.") for module in remote["classes"])
+
+
+def test_the_exported_summary_names_no_relative_corpus_folder(exports, tmp_path):
+    import shutil
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(exports["model_dir"], model_dir)
+    summary = json.loads((model_dir / "training_summary.json").read_text())
+    summary["corpus"]["path"] = "outputs/quickstart/corpus"
+    (model_dir / "training_summary.json").write_text(json.dumps(summary))
+    out = export_model(model_dir, tmp_path / "out", CARD)
+    assert json.loads((out / "training_summary.json").read_text())["corpus"]["path"] == "corpus"
+    assert not [p.name for p in out.iterdir() if "outputs/quickstart" in p.read_text(errors="ignore")]

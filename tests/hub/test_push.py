@@ -178,7 +178,7 @@ def test_push_command(export_folder, no_token, monkeypatch, capsys):
     assert cli.main(["push", str(export_folder), "org/wic-tiny", "--private", "--token", "hf_write"]) == 0
     assert "org/wic-tiny/commit/abc123" in capsys.readouterr().out
     assert api.calls[0][1]["private"] is True and api.uploaded == files_of(export_folder)
-    assert cli.main(["push", str(export_folder), "org/bad id", "--token", "hf_write"]) == 2
+    assert cli.main(["push", str(export_folder), "org/bad id", "--token", "hf_write"]) == 1
     assert "repo id 'org/bad id'" in capsys.readouterr().err
-    assert cli.main(["push", str(export_folder), "org/wic-tiny"]) == 2
+    assert cli.main(["push", str(export_folder), "org/wic-tiny"]) == 1
     assert "no Hugging Face token" in capsys.readouterr().err

@@ -22,7 +22,9 @@ from wicdistill.hub import (
     write_model_card,
 )
 from wicdistill.hub import render as render_module
-from wicdistill.hub.card_data import MINILM_HUB_ID
+from wicdistill.hub.encoder_ids import OFFLINE_STAND_IN_HUB_IDS
+
+MINILM_HUB_ID = OFFLINE_STAND_IN_HUB_IDS["all-minilm-l6-v2"]
 
 ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])/(?:[\w.-]+/)+[\w.-]+")
 
@@ -75,9 +77,22 @@ def evaluation_report(model_path: str) -> dict:
                 "n_pairs": 638,
                 "n_unlocatable": 2,
                 "unlocatable": [],
+                "n_tuning_pairs": 5428,
                 "rows": {
                     "baseline": {"score": 57.4, "threshold": 0.71, "tuned_on": "train", "tuning_score": 58.0},
-                    "meaning": {"score": 61.2, "threshold": 0.5, "tuned_on": "train", "auc": 0.66},
+                    "meaning": {
+                        "score": 61.2,
+                        "threshold": 0.5,
+                        "tuned_on": "train",
+                        "tuning_score": 63.0,
+                        "auc": 0.66,
+                        "oracle_score": 64.0,
+                        "oracle_threshold": 0.55,
+                        "oracle_cv_score": 62.5,
+                        "mean_same": 0.61,
+                        "mean_different": 0.43,
+                        "histogram": {"edges": [0.0, 1.0], "same": [3], "different": [2]},
+                    },
                     "context": {"score": 52.3, "threshold": 0.4, "tuned_on": "train"},
                 },
                 "wall_time_s": 3.2,
@@ -139,13 +154,18 @@ def test_card_data_reads_the_run(trained):
     card = CardData.from_model_dir(trained, model_id="org/wic-tiny")
     assert card.layers == [3, 4] and card.hidden_size == 32 and card.encoder_num_layers == 4
     assert card.language == ["en", "fr"], "languages default to the corpus's"
-    assert card.corpus["train_records"] == 1200 and card.corpus["path"] == "ntrex-en-fr"
+    assert card.corpus["train_records"] == 1200 and "path" not in card.corpus, "the corpus folder stays local"
     assert card.hyperparameters["learning_rate"] == 3e-05
     assert "loss_curve" not in card.training and card.training["best_step"] == 400
     assert card.encoder_id is None, "an unrecognised local encoder folder is not a Hub id"
     assert [r.task for r in card.evaluation] == ["wic", "scws"]
     wic = card.evaluation[0]
-    assert (wic.baseline, wic.meaning, wic.context, wic.meaning_metrics) == (57.4, 61.2, 52.3, {"auc": 0.66})
+    assert (wic.baseline, wic.meaning, wic.context) == (57.4, 61.2, 52.3)
+    assert [(m.name, m.value) for m in wic.meaning_metrics] == [
+        ("accuracy", 61.2),
+        ("auc", 0.66),
+        ("oracle_cv_score", 62.5),
+    ]
     assert CardData.from_model_dir(trained, language=["de"]).language == ["de"], "user fields win"
 
 
@@ -169,7 +189,7 @@ def test_front_matter_parses_and_keeps_to_the_whitelist(trained):
     assert widget["source_sentence"].count("[[") == 1 and all(s.count("[[") == 1 for s in widget["sentences"])
 
 
-def test_model_index_equals_the_evaluation_json(trained):
+def test_model_index_holds_only_real_metrics_each_with_its_protocol(trained):
     report = json.loads((trained / "evaluation.json").read_text())
     meta = front_matter(render_model_card(CardData.from_model_dir(trained, model_id="org/wic-tiny")))
     (entry,) = meta["model-index"]
@@ -179,13 +199,45 @@ def test_model_index_equals_the_evaluation_json(trained):
     for task in report["tasks"].values():
         result = by_dataset[task["dataset"]]
         assert result["dataset"]["split"] == task["split"] and result["dataset"]["config"] == task["language"]
-        metrics = {m["type"]: m["value"] for m in result["metrics"]}
-        assert metrics[task["metric"]] == task["rows"]["meaning"]["score"]
-        extra = {
-            k: v for k, v in task["rows"]["meaning"].items() if k not in ("score", "threshold", "tuned_on")
-        }
-        assert {k: metrics[k] for k in extra} == extra
-        assert len(metrics) == 1 + len(extra)
+    wic = by_dataset["WiC"]["metrics"]
+    assert wic == [
+        {"type": "accuracy", "value": 61.2, "name": "accuracy (meaning vector, threshold tuned on train)"},
+        {"type": "auc", "value": 0.66, "name": "auc (meaning vector, ROC AUC, threshold-free)"},
+        {
+            "type": "oracle_cv_score",
+            "value": 62.5,
+            "name": "oracle_cv_score (meaning vector, threshold tuned by cross-validation on the scored pairs)",
+        },
+    ]
+    scws = by_dataset["SCWS"]["metrics"]
+    assert [(m["type"], m["value"]) for m in scws] == [("spearman", 66.6), ("pearson_uncentred", 70.5)]
+    assert scws[0]["name"] == "spearman (meaning vector, no tuning)"
+    published = {m["type"] for r in entry["results"] for m in r["metrics"]}
+    dropped = {"threshold", "tuned_on", "tuning_score", "oracle_score", "oracle_threshold", "mean_same"}
+    assert not published & (dropped | {"mean_different", "histogram"})
+
+
+@pytest.mark.parametrize(
+    ("key", "split", "tuned_on"),
+    [
+        ("mcl-wic-dev-en", "dev", "mcl-wic-dev-en"),
+        ("wic", "dev", "dev"),
+        ("am2ico-dev-de", "dev", "am2ico-dev-de"),
+    ],
+)
+def test_an_accuracy_tuned_on_its_own_pairs_is_not_a_result(tmp_path, key, split, tuned_on):
+    """Only the threshold-free AUC of an in-sample task reaches model-index; the body table keeps all."""
+    rows = {
+        row: {"score": 70.0 + i, "threshold": 0.5, "tuned_on": tuned_on, "tuning_score": 70.0 + i, "auc": 0.7}
+        for i, row in enumerate(("baseline", "meaning", "context"))
+    }
+    task = {"dataset": "MCL-WiC", "split": split, "language": "en-en", "metric": "accuracy", "n_pairs": 500}
+    report = {"schema": "wicdistill.evaluation/1", "tasks": {key: {**task, "rows": rows}}}
+    (tmp_path / "evaluation.json").write_text(json.dumps(report))
+    text = render_model_card(CardData.from_model_dir(tmp_path))
+    (entry,) = front_matter(text)["model-index"]
+    assert [m["type"] for r in entry["results"] for m in r["metrics"]] == ["auc"]
+    assert f"| {key} | MCL-WiC | dev | en-en | accuracy | 500 | 70.0 | 71.0 | 72.0 |" in text
 
 
 def test_card_body_shows_the_run(trained):
@@ -199,7 +251,20 @@ def test_card_body_shows_the_run(trained):
     assert "does not\n  execute custom code" in text and "handler.py" in text
     assert "arXiv:2409.08719" in text and "Arase" in text
     assert "| train records | 1200 |" in text and "| learning rate | 3e-05 |" in text
-    assert "None" not in text
+    assert "| corpus | built with `wicdistill build-corpus` from inputs not published on the Hub |" in text
+    assert "ntrex-en-fr" not in text and "None" not in text
+
+
+def test_the_corpus_row_names_hub_datasets_never_a_relative_folder(trained):
+    summary = json.loads((trained / "training_summary.json").read_text())
+    summary["corpus"]["path"] = "outputs/quickstart/corpus"
+    (trained / "training_summary.json").write_text(json.dumps(summary))
+    local = render_model_card(CardData.from_model_dir(trained))
+    assert "outputs/quickstart" not in local and "quickstart" not in local
+    hub = render_model_card(CardData.from_model_dir(trained, datasets=["org/wiki-pairs", "org/bitext"]))
+    row = "| corpus | [org/wiki-pairs](https://huggingface.co/datasets/org/wiki-pairs), "
+    assert row + "[org/bitext](https://huggingface.co/datasets/org/bitext) |" in hub
+    assert "outputs/quickstart" not in hub
 
 
 def test_card_holds_no_local_paths(trained, tmp_path):
@@ -305,9 +370,52 @@ def test_local_paths_are_reduced_and_encoders_named_by_hub_id(tmp_path):
     )
     assert scrubbed == {"a": "corpus", "b": ["y", "org/name", 3], "c": "e"}
     assert public_encoder_id("xlm-roberta-large") == "xlm-roberta-large"
+    assert public_encoder_id("bert-large-cased") == "bert-large-cased"
     assert public_encoder_id("intfloat/multilingual-e5-small") == "intfloat/multilingual-e5-small"
     assert public_encoder_id(str(tmp_path)) is None
     assert public_encoder_id(None) is None
+
+
+@pytest.mark.parametrize(
+    ("recorded", "hub_id"),
+    [
+        ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"),
+        ("all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2"),
+        ("multilingual-e5-small", "intfloat/multilingual-e5-small"),
+    ],
+)
+def test_short_names_of_the_offline_stand_ins_become_hub_ids(tmp_path, recorded, hub_id):
+    config = {"encoder_name_or_path": recorded, "encoder": {"num_hidden_layers": 6, "hidden_size": 384}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert public_encoder_id(recorded) == hub_id
+    card = CardData.from_model_dir(tmp_path)
+    assert card.encoder_id == hub_id and front_matter(render_model_card(card))["base_model"] == hub_id
+    assert CardData.from_model_dir(tmp_path, encoder_id=recorded).encoder_id == hub_id, (
+        "given short names too"
+    )
+
+
+def test_the_converted_e5_cache_folder_is_named_by_its_hub_id(tmp_path, monkeypatch):
+    monkeypatch.setenv("WICDISTILL_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "multilingual-e5-small").mkdir(parents=True)
+    assert (
+        public_encoder_id(str(tmp_path / "cache" / "multilingual-e5-small"))
+        == "intfloat/multilingual-e5-small"
+    )
+
+
+@pytest.mark.parametrize("recorded", ["my-encoder", "org/name/extra", "org/bad--name", "a b/c"])
+def test_a_base_model_that_is_no_hub_id_is_refused_unless_given(tmp_path, recorded):
+    (tmp_path / "config.json").write_text(json.dumps({"encoder_name_or_path": recorded}))
+    message = (
+        f"the encoder {recorded!r} recorded in the model is not a Hub id and cannot be the card's base_model; "
+        "pass --encoder-id ORG/NAME (CardData(encoder_id=...)) naming it on the Hub"
+    )
+    with pytest.raises(ValueError) as caught:
+        CardData.from_model_dir(tmp_path)
+    assert str(caught.value) == message
+    given = CardData.from_model_dir(tmp_path, encoder_id="my-private-encoder")
+    assert front_matter(render_model_card(given))["base_model"] == "my-private-encoder"
 
 
 def test_the_bundled_minilm_folder_is_named_by_its_hub_id():
@@ -341,3 +449,44 @@ def test_card_shows_every_loss_term_that_shaped_the_model(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps(config))
     plain = render_model_card(CardData.from_model_dir(tmp_path))
     assert "**Training loss**: the distillation loss of Arase & Kajiwara (2024)." in plain
+
+
+DECISIONS = {
+    "output": "meaning",
+    "date": "2026-12-02",
+    "languages": {
+        "en": {"threshold": 0.62, "dev_set": "wic-dev", "accuracy": 0.671, "pairs": 638},
+        "fr": {"threshold": 0.5512, "dev_set": "mcl-wic-dev fr-fr", "accuracy": 0.7, "pairs": 500},
+    },
+    "default": {
+        "threshold": 0.58,
+        "dev_set": "mcl-wic-dev en-en",
+        "accuracy": 0.68,
+        "pairs": 1000,
+        "transferred": True,
+    },
+}
+
+
+@pytest.mark.parametrize("stored", ["absent", None, DECISIONS])
+def test_card_shows_the_stored_decision_thresholds(tmp_path, stored):
+    config = {"layers": [3, 4], "encoder": {"num_hidden_layers": 4, "hidden_size": 32}}
+    if stored != "absent":
+        config["decision_thresholds"] = stored
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    text = render_model_card(CardData.from_model_dir(tmp_path))
+    if stored != DECISIONS:
+        assert "Same sense or not" not in text and "same_sense" not in text
+        return
+    section = text.split("## Same sense or not\n", 1)[1].split("\n## ", 1)[0]
+    assert "cosine of two meaning vectors" in section and "`pipe((a, b))`" in section
+    assert '"same_sense": cosine >= threshold' in section
+    table = [line for line in section.splitlines() if line.startswith("|")]
+    assert table == [
+        "| Pair languages | Threshold | Dev set | Dev accuracy (%) | Pairs | Date |",
+        "|---|---|---|---|---|---|",
+        "| en–en | 0.62 | wic-dev | 67.1 | 638 | 2026-12-02 |",
+        "| fr–fr | 0.5512 | mcl-wic-dev fr-fr | 70.0 | 500 | 2026-12-02 |",
+        "| any other pair (crosslingual, other or unknown language), transferred | 0.58 | mcl-wic-dev en-en "
+        "| 68.0 | 1000 | 2026-12-02 |",
+    ]

@@ -7,10 +7,12 @@ heads-only); ``push_folder(folder, repo_id)`` uploads it; ``publish(model_dir, r
 both through a temporary folder.
 """
 
-from .card_data import CardData, EvalResult, WidgetExample, public_encoder_id, scrub_local_paths
+from .card_data import CardData, EvalResult, WidgetExample
+from .encoder_ids import public_encoder_id
 from .export import FIGURE_NAME, HANDLER_NAME, HEADS_WEIGHTS_NAME, export_model
 from .figures import LayerAttentionProfile, layer_attention, plot_layer_attention
 from .front_matter import FRONT_MATTER_KEYS, card_metadata
+from .local_paths import scrub_local_paths
 from .publishing import publish
 from .push import MissingTokenError, push_folder, resolve_token, validate_repo_id
 from .render import render_model_card, write_model_card

@@ -1,31 +1,33 @@
 """What a model card says: fields the user gives, plus fields read from the trained model folder.
 
 The folder's ``config.json``, ``training_summary.json`` and ``evaluation.json`` (see
-``docs/schemas.md``) fill the automatic fields. Reading never fails a run: a missing file leaves
-its fields empty, an unreadable one is skipped with a warning. Local paths never reach a card:
-they are reduced to their last component, and the encoder is named by its Hub id.
+``docs/schemas.md``) fill the automatic fields. A report never fails the reading: a missing file
+leaves its fields empty, an unreadable one is skipped with a warning. Local paths never reach a card:
+they are reduced to their last component, the corpus is named by the Hub datasets the user gives
+(its local folder is left out), and the encoder is named by its Hub id: a recorded encoder name
+that is no Hub id and no folder raises ``ValueError`` (see ``encoder_ids``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .encoder_ids import given_encoder_id, public_encoder_id
 from .examples import WIDGET_SENTENCES, WIDGET_SOURCE
 from .figures import LayerAttentionProfile
+from .local_paths import scrub_local_paths
+from .reported_metrics import ReportedMetric, reported_metrics
+
+__all__ = ["EVALUATION_NAME", "TRAINING_SUMMARY_NAME", "CardData", "EvalResult", "WidgetExample"]
 
 TRAINING_SUMMARY_NAME = "training_summary.json"
 EVALUATION_NAME = "evaluation.json"
 ROW_NAMES = ("baseline", "meaning", "context")
-# row keys that describe the protocol rather than measure the model
-NON_METRIC_ROW_KEYS = {"score", "threshold", "tuned_on", "tuning_score"}
-MINILM_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
-_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class WidgetExample:
 
 @dataclass(frozen=True)
 class EvalResult:
-    """One task of ``evaluation.json``: the three rows scored on the same pairs."""
+    """One task of ``evaluation.json``: the three rows scored on the same pairs, and the meaning
+    row's reportable results (``model-index``)."""
 
     task: str
     dataset: str
@@ -50,7 +53,7 @@ class EvalResult:
     baseline: float | None = None
     meaning: float | None = None
     context: float | None = None
-    meaning_metrics: dict[str, float] = field(default_factory=dict)
+    meaning_metrics: tuple[ReportedMetric, ...] = ()
 
 
 def default_widget() -> list[WidgetExample]:
@@ -85,6 +88,7 @@ class CardData:
     wall_time_s: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     evaluation: list[EvalResult] = field(default_factory=list)
+    decision_thresholds: dict[str, Any] | None = None
     # -- filled by the export -----------------------------------------------------------------
     heads_only: bool = False
     figure: str | None = None
@@ -119,7 +123,9 @@ class CardData:
         encoder_source = (summary or {}).get("encoder", {}).get("name_or_path") or config.get(
             "encoder_name_or_path"
         )
-        if not self.encoder_id:
+        if self.encoder_id:
+            updates["encoder_id"] = given_encoder_id(self.encoder_id)
+        else:
             updates["encoder_id"] = public_encoder_id(encoder_source)
         if not self.encoder_revision:
             updates["encoder_revision"] = (summary or {}).get("encoder", {}).get("revision")
@@ -164,13 +170,16 @@ def _from_config(config: dict[str, Any]) -> dict[str, Any]:
         },
         "loss": {k: config[k] for k in loss_keys if k in config},
         "centering_languages": config.get("centering_languages"),
+        "decision_thresholds": config.get("decision_thresholds"),
     }
 
 
 def _from_summary(summary: dict[str, Any]) -> dict[str, Any]:
     training = {k: v for k, v in (summary.get("training") or {}).items() if k != "loss_curve"}
+    # the corpus folder is a place on the training machine; the card names Hub datasets instead
+    corpus = {k: v for k, v in (summary.get("corpus") or {}).items() if k != "path"}
     return {
-        "corpus": summary.get("corpus"),
+        "corpus": corpus,
         "hyperparameters": summary.get("hyperparameters"),
         "training": training,
         "hardware": summary.get("hardware"),
@@ -183,14 +192,6 @@ def _eval_results(report: dict[str, Any]) -> list[EvalResult]:
     results = []
     for key, task in (report.get("tasks") or {}).items():
         rows = task.get("rows") or {}
-        meaning_row = rows.get("meaning") or {}
-        extra = {
-            name: float(value)
-            for name, value in meaning_row.items()
-            if name not in NON_METRIC_ROW_KEYS
-            and isinstance(value, (int, float))
-            and not isinstance(value, bool)
-        }
         results.append(
             EvalResult(
                 task=str(key),
@@ -200,44 +201,8 @@ def _eval_results(report: dict[str, Any]) -> list[EvalResult]:
                 language=task.get("language"),
                 n_pairs=task.get("n_pairs"),
                 n_unlocatable=int(task.get("n_unlocatable") or 0),
-                meaning_metrics=extra,
+                meaning_metrics=reported_metrics(str(key), task, rows.get("meaning") or {}),
                 **{row: (rows.get(row) or {}).get("score") for row in ROW_NAMES},
             )
         )
     return results
-
-
-def is_local_path(value: str) -> bool:
-    """Absolute, home-relative or explicitly relative paths (Hub ids are none of these)."""
-    return (
-        os.path.isabs(value)
-        or value.startswith(("~", "./", "../", ".\\", "..\\"))
-        or bool(_WINDOWS_ABSOLUTE.match(value))
-    )
-
-
-def scrub_local_paths(value: Any) -> Any:
-    """``value`` with every local path string reduced to its last component, recursively."""
-    if isinstance(value, str):
-        return Path(value.replace("\\", "/")).name if is_local_path(value) else value
-    if isinstance(value, dict):
-        return {k: scrub_local_paths(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(scrub_local_paths(v) for v in value)
-    return value
-
-
-def public_encoder_id(name_or_path: str | None) -> str | None:
-    """The Hub id of the encoder, or ``None`` when it is only known as an unrecognised local folder."""
-    if not name_or_path:
-        return None
-    if not is_local_path(name_or_path) and not Path(name_or_path).exists():
-        return name_or_path
-    from .. import backbones
-
-    try:
-        if Path(name_or_path).resolve() == backbones.minilm_path().resolve():
-            return MINILM_HUB_ID
-    except FileNotFoundError:
-        pass
-    return None

@@ -1,8 +1,9 @@
 """Turn a trained model folder into a self-contained folder ready to upload to the Hub.
 
 A full export holds float32 safetensors weights, ``config.json`` (``auto_map`` and
-``custom_pipelines``), the three remote-code files, the tokenizer, ``README.md``, the
-layer-attention figure, ``handler.py`` for Inference Endpoints, and the run's JSON reports.
+``custom_pipelines``), the remote-code files, the tokenizer (plain transformers files: no
+``auto_map``, a transformers ``tokenizer_class``), ``README.md``, the layer-attention figure,
+``handler.py`` for Inference Endpoints, and the run's JSON reports.
 A heads-only export holds the distillers and a config naming the encoder's Hub id and pinned
 revision; it loads only through ``WicDistillModel.from_heads_pretrained(..., encoder=...)``.
 
@@ -27,19 +28,24 @@ import torch
 from safetensors.torch import save_file
 from transformers import AutoTokenizer
 from transformers.dynamic_module_utils import custom_object_save
+from transformers.models.auto.tokenization_auto import tokenizer_class_from_name
 
 from ..io_utils import atomic_write_json
 from ..modeling_wicdistill import WicDistillModel
 from ..pipeline_wicdistill import TASK, WordInContextPipeline, parse_marked_text
-from .card_data import EVALUATION_NAME, TRAINING_SUMMARY_NAME, CardData, scrub_local_paths
+from .card_data import EVALUATION_NAME, TRAINING_SUMMARY_NAME, CardData
 from .examples import FIGURE_SENTENCES
 from .figures import plot_layer_attention
+from .local_paths import scrub_local_paths
 from .render import write_model_card
 
 HEADS_WEIGHTS_NAME = "distillers.safetensors"
 FIGURE_NAME = "layer_attention.png"
 HANDLER_NAME = "handler.py"
 RUN_REPORTS = (TRAINING_SUMMARY_NAME, EVALUATION_NAME)
+TOKENIZER_CONFIG_NAME = "tokenizer_config.json"
+# what transformers records about how this machine loaded the tokenizer, not how it tokenizes
+TOKENIZER_LOAD_STATE_KEYS = ("is_local", "local_files_only")
 
 
 def export_model(
@@ -80,6 +86,7 @@ def export_model(
             _save_heads(pipe, staging)
         else:
             pipe.save_pretrained(staging)
+            _standardise_tokenizer_config(staging / TOKENIZER_CONFIG_NAME, tokenizer)
             (staging / HANDLER_NAME).write_bytes(_handler_template())
         _scrub_config(staging / "config.json")
         _copy_run_reports(model_dir, staging)
@@ -143,6 +150,31 @@ def _save_heads(pipe: WordInContextPipeline, folder: Path) -> None:
     save_file(state, str(folder / HEADS_WEIGHTS_NAME), metadata={"format": "pt"})
 
 
+def _is_transformers_tokenizer(name: object) -> bool:
+    if not isinstance(name, str) or not name:
+        return False
+    found = tokenizer_class_from_name(name) or tokenizer_class_from_name(f"{name}Fast")
+    return found is not None and found.__module__.startswith("transformers.")
+
+
+def _standardise_tokenizer_config(path: Path, tokenizer) -> None:
+    """Tokenizer files that ``AutoTokenizer`` loads with no code from the repository: no tokenizer
+    ``auto_map`` (which makes transformers ask whether to run remote code), a ``tokenizer_class``
+    that transformers itself provides, and none of this machine's loading state."""
+    settings = json.loads(path.read_text(encoding="utf-8"))
+    cleaned = {k: v for k, v in settings.items() if k != "auto_map" and k not in TOKENIZER_LOAD_STATE_KEYS}
+    if not _is_transformers_tokenizer(cleaned.get("tokenizer_class")):
+        loaded = type(tokenizer).__name__
+        if not _is_transformers_tokenizer(loaded):
+            raise ValueError(
+                f"the tokenizer class {cleaned.get('tokenizer_class') or loaded!r} is not part of transformers, so "
+                f"the export could not be loaded without remote code; save a transformers tokenizer in the model folder"
+            )
+        cleaned["tokenizer_class"] = loaded
+    if cleaned != settings:
+        atomic_write_json(path, cleaned)
+
+
 def _scrub_config(path: Path) -> None:
     """Reduce any local path left in ``config.json`` (a nested config's origin, say) to its last part."""
     config = json.loads(path.read_text(encoding="utf-8"))
@@ -156,7 +188,8 @@ def _handler_template() -> bytes:
 
 
 def _copy_run_reports(model_dir: Path, folder: Path) -> None:
-    """The training and evaluation JSON, with local paths reduced to their last component."""
+    """The training and evaluation JSON, with local paths reduced to their last component (the
+    summary's corpus folder too when it is relative: ``outputs/run/corpus`` -> ``corpus``)."""
     for name in RUN_REPORTS:
         source = model_dir / name
         if not source.exists():
@@ -166,6 +199,9 @@ def _copy_run_reports(model_dir: Path, folder: Path) -> None:
         except (OSError, ValueError) as err:
             warnings.warn(f"export: {name} is unreadable and is left out ({err})", stacklevel=3)
             continue
+        corpus = data.get("corpus") if name == TRAINING_SUMMARY_NAME and isinstance(data, dict) else None
+        if isinstance(corpus, dict) and isinstance(corpus.get("path"), str):
+            corpus["path"] = Path(corpus["path"].replace("\\", "/")).name
         atomic_write_json(folder / name, scrub_local_paths(data))
 
 

@@ -53,18 +53,20 @@ def _task(result: EvalResult) -> dict[str, str]:
 
 
 def model_index(card: CardData) -> list[dict[str, Any]] | None:
-    """``model-index`` entries: the meaning vector's score (and extra metrics) on each evaluated task."""
+    """``model-index`` entries: the meaning vector's reportable results on each evaluated task, each
+    named with its protocol (see ``reported_metrics``); a task with none is left out."""
     results = []
     for result in card.evaluation:
-        if result.meaning is None:
-            continue
         metrics = [
-            {"type": result.metric, "value": result.meaning, "name": f"{result.metric} (meaning vector)"}
+            {
+                "type": metric.name,
+                "value": metric.value,
+                "name": f"{metric.name} (meaning vector, {metric.protocol})",
+            }
+            for metric in result.meaning_metrics
         ]
-        metrics += [
-            {"type": name, "value": value, "name": f"{name} (meaning vector)"}
-            for name, value in result.meaning_metrics.items()
-        ]
+        if not metrics:
+            continue
         dataset = {
             "name": result.dataset,
             "type": _slug(result.dataset),

@@ -58,12 +58,24 @@ def _rows(values: dict[str, Any], labels: dict[str, str] | None = None) -> Rows:
     ]
 
 
+LOCAL_CORPUS = "built with `wicdistill build-corpus` from inputs not published on the Hub"
+
+
+def _corpus_rows(card: CardData) -> Rows:
+    """Where the corpus came from (Hub datasets, else a description, never a local folder), then its facts."""
+    if not card.corpus and not card.datasets:
+        return []
+    links = [f"[{d}](https://huggingface.co/datasets/{d})" for d in card.datasets]
+    source = ", ".join(links) if links else LOCAL_CORPUS
+    return [("corpus", source), *_rows(card.corpus, {"setting": "setting (host of the negatives)"})]
+
+
 def _training_section(card: CardData) -> dict[str, Rows] | None:
     results = dict(card.training)
     if card.wall_time_s:
         results["wall time (s)"] = card.wall_time_s
     section = {
-        "corpus": _rows(card.corpus, {"path": "corpus", "setting": "setting (host of the negatives)"}),
+        "corpus": _corpus_rows(card),
         "hyperparameters": _rows(card.hyperparameters),
         "results": _rows(results),
     }
@@ -93,6 +105,38 @@ def _evaluation_section(card: CardData) -> dict[str, Any] | None:
     ]
     unlocatable = ", ".join(f"{r.task}: {r.n_unlocatable}" for r in card.evaluation if r.n_unlocatable)
     return {"rows": rows, "unlocatable": unlocatable}
+
+
+def _decision_row(pair: str, entry: dict[str, Any], date: Any) -> list[str]:
+    accuracy = entry.get("accuracy")
+    return [
+        pair,
+        _fmt(float(entry["threshold"])),
+        _fmt(entry.get("dev_set") or "–"),
+        f"{100 * accuracy:.1f}" if isinstance(accuracy, (int, float)) else "–",
+        _fmt(entry.get("pairs") if entry.get("pairs") is not None else "–"),
+        _fmt(date or "–"),
+    ]
+
+
+def _decision_section(card: CardData) -> dict[str, Any] | None:
+    """The stored same-sense thresholds (``config.decision_thresholds``): one row per language, then
+    the default that serves crosslingual pairs and pairs of other or unknown languages."""
+    stored = card.decision_thresholds
+    if not stored:
+        return None
+    date = stored.get("date")
+    rows = [
+        _decision_row(f"{lang}–{lang}", entry, date)
+        for lang, entry in (stored.get("languages") or {}).items()
+    ]
+    default = stored.get("default")
+    if default:
+        label = "any other pair (crosslingual, other or unknown language)"
+        if default.get("transferred"):
+            label += ", transferred"
+        rows.append(_decision_row(label, default, date))
+    return {"output": stored.get("output") or "meaning", "rows": rows} if rows else None
 
 
 def _figure_section(card: CardData) -> dict[str, Any] | None:
@@ -180,6 +224,7 @@ def _encoder_link(card: CardData) -> str:
 SECTIONS: dict[str, Callable[[CardData], Any]] = {
     "training": _training_section,
     "evaluation": _evaluation_section,
+    "decisions": _decision_section,
     "figure": _figure_section,
     "environment": _environment_section,
     "distiller_line": _distiller_line,
