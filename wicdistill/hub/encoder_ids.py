@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..backbones import STAND_IN_HUB_IDS, minilm_path, multilingual_e5_folder
 from .local_paths import is_local_path
 from .push import validate_repo_id
 
-# short name of an offline stand-in (as `wicdistill.backbones.resolve_encoder` accepts it) -> Hub id
-OFFLINE_STAND_IN_HUB_IDS = {
-    "all-minilm-l6-v2": "sentence-transformers/all-MiniLM-L6-v2",
-    "multilingual-e5-small": "intfloat/multilingual-e5-small",
-}
 # Hub models from before organisations, still served under their bare names: the encoders the
 # paper and this project's recipes train on, and their smaller siblings
 CANONICAL_HUB_IDS = frozenset(
@@ -53,13 +49,9 @@ def is_hub_id(name: str) -> bool:
 
 def _stand_in_folders() -> dict[Path, str]:
     """The folders the offline stand-ins load from on this machine, mapped to their Hub ids."""
-    from .. import backbones
-
-    folders = {
-        backbones.cache_dir() / "multilingual-e5-small": OFFLINE_STAND_IN_HUB_IDS["multilingual-e5-small"]
-    }
+    folders = {multilingual_e5_folder(): STAND_IN_HUB_IDS["multilingual-e5-small"]}
     try:
-        folders[backbones.minilm_path()] = OFFLINE_STAND_IN_HUB_IDS["all-minilm-l6-v2"]
+        folders[minilm_path()] = STAND_IN_HUB_IDS["all-minilm-l6-v2"]
     except FileNotFoundError:
         pass
     return {folder.resolve(): hub_id for folder, hub_id in folders.items()}
@@ -73,8 +65,8 @@ def public_encoder_id(name_or_path: str | None) -> str | None:
     """
     if not name_or_path:
         return None
-    if name_or_path.lower() in OFFLINE_STAND_IN_HUB_IDS:
-        return OFFLINE_STAND_IN_HUB_IDS[name_or_path.lower()]
+    if name_or_path.lower() in STAND_IN_HUB_IDS:
+        return STAND_IN_HUB_IDS[name_or_path.lower()]
     if is_local_path(name_or_path) or Path(name_or_path).exists():
         return _stand_in_folders().get(Path(name_or_path).expanduser().resolve())
     if is_hub_id(name_or_path):
@@ -87,4 +79,4 @@ def public_encoder_id(name_or_path: str | None) -> str | None:
 
 def given_encoder_id(encoder_id: str) -> str:
     """An encoder id the user gave: kept as given, except a stand-in's short name, which is mapped."""
-    return OFFLINE_STAND_IN_HUB_IDS.get(encoder_id.lower(), encoder_id)
+    return STAND_IN_HUB_IDS.get(encoder_id.lower(), encoder_id)
