@@ -162,6 +162,58 @@ def _build_encoder(config: Any, pretrained: str | None = None, **kwargs: Any) ->
         logging.set_verbosity(verbosity)
 
 
+def _check_fast_tokenizer(name_or_path: str, hub_kwargs: dict[str, Any]) -> None:
+    """Refuse an encoder whose own tokenizer is slow: spans find their sub-words through the
+    character offsets only fast tokenizers give. One that cannot be loaded is left to ``encode``."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path, **hub_kwargs)
+    except (OSError, ValueError):
+        return
+    if not tokenizer.is_fast:
+        raise ValueError(
+            f"the tokenizer of {name_or_path!r} is {type(tokenizer).__name__}, a slow tokenizer that gives "
+            f"no character offsets; wicdistill maps character spans to sub-words through a fast tokenizer: "
+            f"use a checkpoint that has a tokenizer.json"
+        )
+
+
+@torch.no_grad()
+def _check_readable_encoder(encoder: PreTrainedModel, name_or_path: str) -> None:
+    """Refuse an encoder whose layer stacks would be wrong, from two four-token probes.
+
+    The stack reads every layer's hidden states, and a word's vector must see the words on both
+    sides: under causal attention the first position ignores a change of the last token.
+    """
+    vocab = int(getattr(encoder.config, "vocab_size", None) or 10)
+    ids = (torch.tensor([[5, 6, 7, 8], [5, 6, 7, 9]]) % vocab).to(encoder.device)
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        outputs = encoder(
+            input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True, return_dict=True
+        )
+    finally:
+        encoder.train(was_training)
+    hidden = getattr(outputs, "hidden_states", None)
+    layers = encoder.config.num_hidden_layers
+    if hidden is None or len(hidden) != layers + 1:
+        got = "no" if hidden is None else len(hidden)
+        raise ValueError(
+            f"the encoder {name_or_path!r} ({type(encoder).__name__}) returned {got} hidden states for "
+            f"output_hidden_states=True, expected {layers + 1} (the embeddings and {layers} layers): "
+            f"wicdistill reads every layer's hidden states; use an encoder that returns them"
+        )
+    first = torch.stack([h[:, 0].float() for h in hidden])
+    if float((first[:, 0] - first[:, 1]).abs().max()) <= 1e-6 * float(first.abs().max()):
+        raise ValueError(
+            f"the encoder {name_or_path!r} ({type(encoder).__name__}) attends causally (its first position "
+            f"ignored a change of the last token): a word's vector would never see the words after it; "
+            f"use a bidirectional encoder (BERT, RoBERTa, XLM-R, DeBERTa, ...)"
+        )
+
+
 class WicDistillPreTrainedModel(PreTrainedModel):
     config_class = WicDistillConfig
     base_model_prefix = "encoder"
@@ -229,16 +281,19 @@ class WicDistillModel(WicDistillPreTrainedModel):
 
         ``config_kwargs`` go to [`WicDistillConfig`] (``layers``, ``distiller_layers``, ...);
         ``encoder_kwargs`` to ``AutoModel.from_pretrained`` (``revision``, ``local_files_only``...).
+        An encoder that cannot work is refused here, naming why: a slow tokenizer (no character
+        offsets), no hidden states, or causal (decoder-only) attention.
         """
         from transformers import AutoConfig
 
         encoder_kwargs = dict(encoder_kwargs or {})
         encoder_kwargs.setdefault("dtype", torch.float32)
         config_keys = {"revision", "local_files_only", "cache_dir", "token", "trust_remote_code"}
-        encoder_config = AutoConfig.from_pretrained(
-            name_or_path, **{k: v for k, v in encoder_kwargs.items() if k in config_keys}
-        )
+        hub_kwargs = {k: v for k, v in encoder_kwargs.items() if k in config_keys}
+        encoder_config = AutoConfig.from_pretrained(name_or_path, **hub_kwargs)
+        _check_fast_tokenizer(str(name_or_path), hub_kwargs)
         encoder = _build_encoder(encoder_config, name_or_path, **encoder_kwargs)
+        _check_readable_encoder(encoder, str(name_or_path))
         config_kwargs.setdefault("encoder_name_or_path", str(name_or_path))
         config = WicDistillConfig(encoder=copy.deepcopy(encoder.config), **config_kwargs)
         return cls(config, encoder=encoder).eval()
