@@ -7,14 +7,19 @@
 
 Options come from ``--config FILE.yaml`` and/or flags (flags win); ``--help`` lists them.
 Mixed precision follows ``accelerate launch --mixed_precision`` unless ``--mixed_precision`` is given.
+A failure ends with one line on stderr and the exit codes of ``wicdistill`` (``wicdistill --help``:
+1 bad input, 2 usage, 3 network or Hub, 4 a bug); ``--debug`` or ``WICDISTILL_DEBUG=1`` adds the
+traceback.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 
 
-def main(argv: list[str] | None = None) -> dict:
+def train_from_argv(argv: list[str]) -> int:
+    """Parse the options, train, and print the run's headline numbers as one JSON line."""
     from wicdistill.recipe_loading import parse_config
     from wicdistill.training.loop import train
 
@@ -34,8 +39,15 @@ def main(argv: list[str] | None = None) -> dict:
                 }
             )
         )
-    return summary
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from wicdistill.cli import debug_requested, report_errors
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return report_errors("train_accelerate.py", lambda: train_from_argv(argv), debug_requested(argv))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,10 +1,13 @@
 """Recipes: one YAML file that reproduces a model end to end (corpus -> features -> training -> evaluation).
 
     wicdistill recipe configs/minilm-en.yaml                 # every stage, resuming what exists
+    wicdistill recipe configs/minilm-en.yaml --check         # check it and show its settings, run nothing
     accelerate launch train_accelerate.py --config configs/minilm-en.yaml   # its training stage only
 
 A recipe has an ``output_dir`` and up to three sections, ``corpus``, ``train`` (with its
-``model:`` mapping) and ``evaluate``; ``recipe_loading`` reads them.
+``model:`` mapping) and ``evaluate``; ``recipe_loading`` reads them and checks every section
+before any stage runs. ``${VAR}`` in a value comes from the environment; relative paths are
+taken from the recipe file's folder.
 
 The corpus goes to ``OUTPUT/corpus``, features to ``OUTPUT/features``, the model to
 ``OUTPUT/model`` (unless the train section names them); ``heldout: true`` scores the held-back
@@ -14,27 +17,54 @@ part of the recipe's own corpus.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
 from .recipe_loading import Recipe, load_recipe, training_options
 
-__all__ = ["Recipe", "configure", "load_recipe", "run"]
+__all__ = ["STAGES", "Recipe", "configure", "load_recipe", "run"]
+
+STAGES = ("corpus", "train", "evaluate")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("recipe", help="recipe YAML file (see configs/)")
     parser.add_argument(
-        "--stages", default="corpus,train,evaluate", help="comma-separated stages to run (default: all)"
+        "--stages",
+        help="comma-separated stages to run (default: corpus, if the recipe has that section, train, evaluate)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check every section, print the settings with their paths resolved, and run nothing",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    recipe = load_recipe(args.recipe)
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
-    bad = sorted(set(stages) - {"corpus", "train", "evaluate"})
+    stages = [s.strip() for s in (args.stages or ",".join(STAGES)).split(",") if s.strip()]
+    bad = sorted(set(stages) - set(STAGES))
     if bad:
-        raise ValueError(f"unknown stage(s) {bad}; expected corpus, train, evaluate")
+        raise ValueError(f"unknown stage(s) {bad} in --stages; expected some of {', '.join(STAGES)}")
+    recipe = load_recipe(args.recipe)
+    if args.stages is None and not recipe.corpus:
+        stages.remove("corpus")  # the train section names its own corpus
+    if "corpus" in stages and not recipe.corpus:
+        raise ValueError(
+            f"{args.recipe}: --stages includes corpus but the recipe has no corpus section; add "
+            "corpus: {inputs: [...]} or run --stages train,evaluate"
+        )
+    if args.check:
+        resolved = {
+            "output_dir": str(recipe.output_dir),
+            "stages": stages,
+            "corpus": recipe.corpus,
+            "train": training_options(recipe.training_values(), args.recipe),
+            "evaluate": recipe.evaluate,
+        }
+        print(json.dumps(resolved, indent=2, default=str))
+        print(f"{args.recipe}: every section checked; nothing run (drop --check to run the stages)")
+        return 0
     timings: dict[str, float] = {}
     if "corpus" in stages:
         from .corpus import CorpusConfig, build_corpus

@@ -296,11 +296,10 @@ def test_release_layouts_are_anchored_inside_their_folder():
 
 
 def test_through_the_cli_download_then_evaluate_and_a_one_line_refusal(
-    cache, tmp_path, saved_bert, monkeypatch, capsys
+    cache, tmp_path, saved_bert, capsys
 ):
     from wicdistill import cli
 
-    monkeypatch.setitem(cli.COMMANDS, "data", ("wicdistill.evaluation.data_command", "benchmark data"))
     archive = wic_archive(tmp_path / "WiC_dataset.zip")
     assert cli.main(["data", "download", "wic", "--from", str(archive)]) == 1
     err = capsys.readouterr().err

@@ -276,9 +276,9 @@ def test_cli_scores_a_saved_model(saved_bert, tmp_path, capsys):
 
 
 def test_cli_errors(saved_bert, capsys):
-    assert cli_main(["evaluate", str(saved_bert), "--tasks", "nope", "--no-progress"]) == 2
+    assert cli_main(["evaluate", str(saved_bert), "--tasks", "nope", "--no-progress"]) == 1
     assert "unknown task 'nope'" in capsys.readouterr().err
-    assert cli_main(["evaluate", str(saved_bert), "--encoder", "x", "--no-progress"]) == 2
+    assert cli_main(["evaluate", str(saved_bert), "--encoder", "x", "--no-progress"]) == 1
     assert "not both or neither" in capsys.readouterr().err
 
 
@@ -411,18 +411,18 @@ def test_cli_refuses_thresholds_it_cannot_store_before_evaluating(saved_bert, tm
     out = ["--output", str(tmp_path), "--no-progress"]
     assert (
         cli_main(["evaluate", str(saved_bert), "--tasks", "scws,am2ico-dev-zh", *out, "--store-thresholds"])
-        == 2
+        == 1
     )
     assert (
         "--store-thresholds needs a same-language binary dev task among --tasks 'scws,am2ico-dev-zh': add wic "
         "or mcl-wic-dev-<x>" in capsys.readouterr().err
     )
-    assert cli_main(["evaluate", "--encoder", "x", *out, "--store-thresholds", "context"]) == 2
+    assert cli_main(["evaluate", "--encoder", "x", *out, "--store-thresholds", "context"]) == 1
     assert (
         "--store-thresholds writes into a trained model folder: give MODEL, not --encoder"
         in capsys.readouterr().err
     )
-    assert cli_main(["evaluate", "--store-thresholds", str(saved_bert), "--tasks", "wic", *out]) == 2
+    assert cli_main(["evaluate", "--store-thresholds", str(saved_bert), "--tasks", "wic", *out]) == 1
     assert (
         f"--store-thresholds OUTPUT must be one of meaning, context, baseline, got {str(saved_bert)!r} (give the "
         "option after MODEL)" in capsys.readouterr().err

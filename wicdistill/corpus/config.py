@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, get_type_hints
 
 from .alignment import METHODS
 from .negatives import STRATEGIES
@@ -128,3 +128,9 @@ class CorpusConfig:
         """Hash of the fields that decide the records (a resume must use the same ones)."""
         kept = {k: v for k, v in self.to_dict().items() if k not in _NOT_FINGERPRINTED}
         return hashlib.sha1(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def setting_types() -> dict[str, Any]:
+    """The declared type of every setting ``CorpusConfig`` accepts, the target rules also flat (so a
+    recipe's values can be checked and coerced before a build starts)."""
+    return {**get_type_hints(CorpusConfig), **get_type_hints(TargetRules)}

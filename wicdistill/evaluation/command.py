@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 DEFAULT_TASKS = "wic"
@@ -106,34 +105,26 @@ def run(args: argparse.Namespace) -> int:
     from . import evaluate, format_table, write_report
     from .protocols.decisions import store_decision_thresholds
 
-    try:
-        if args.store_thresholds:
-            _check_threshold_sources(args)
-        model, tokenizer, name = _load(args)
-        report = evaluate(
-            model,
-            tokenizer,
-            args.tasks,
-            data_dir=args.data_dir,
-            heldout=args.heldout,
-            batch_size=args.batch_size,
-            show_progress=not args.no_progress,
-            model_name=name,
-            stack_cache=args.stack_cache,
-        )
-    except (ValueError, FileNotFoundError) as err:
-        print(f"wicdistill evaluate: error: {err}", file=sys.stderr)
-        return 2
+    if args.store_thresholds:
+        _check_threshold_sources(args)
+    model, tokenizer, name = _load(args)
+    report = evaluate(
+        model,
+        tokenizer,
+        args.tasks,
+        data_dir=args.data_dir,
+        heldout=args.heldout,
+        batch_size=args.batch_size,
+        show_progress=not args.no_progress,
+        model_name=name,
+        stack_cache=args.stack_cache,
+    )
     output = Path(args.output) if args.output else (Path(args.model) if args.model else Path("evaluation"))
     paths = write_report(report, output)
     print(format_table(report))
     print("wrote " + ", ".join(str(p) for p in paths.values()))
     if args.store_thresholds:
-        try:
-            stored = store_decision_thresholds(args.model, report, args.store_thresholds)
-        except (ValueError, FileNotFoundError) as err:
-            print(f"wicdistill evaluate: error: {err}", file=sys.stderr)
-            return 2
+        stored = store_decision_thresholds(args.model, report, args.store_thresholds)
         config_path = Path(args.model) / "config.json"
         print(f"stored {args.store_thresholds} decision thresholds in {config_path}: {_summary(stored)}")
     return 0

@@ -1,9 +1,12 @@
-"""``wicdistill export MODEL_DIR OUT_DIR``: write a self-contained folder ready for the Hub."""
+"""``wicdistill export MODEL_DIR OUT_DIR``: write a self-contained folder ready for the Hub.
+
+Bad input (a missing folder, a refused model, an occupied OUT_DIR) raises; ``wicdistill.cli``
+turns it into one line and exit code 1.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -52,18 +55,14 @@ def run(args: argparse.Namespace) -> int:
         revision=args.revision,
     )
     start = time.perf_counter()
-    try:
-        out = export_model(
-            args.model_dir,
-            args.out_dir,
-            card,
-            heads_only=args.heads_only,
-            encoder_revision=args.encoder_revision,
-            overwrite=args.overwrite,
-        )
-    except (FileNotFoundError, FileExistsError, ValueError) as err:
-        print(f"wicdistill export: {err}", file=sys.stderr)
-        return 2
+    out = export_model(
+        args.model_dir,
+        args.out_dir,
+        card,
+        heads_only=args.heads_only,
+        encoder_revision=args.encoder_revision,
+        overwrite=args.overwrite,
+    )
     seconds = time.perf_counter() - start
     files = sorted(p.name for p in out.iterdir())
     kind = "heads-only" if args.heads_only else "full"

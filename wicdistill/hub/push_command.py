@@ -1,10 +1,14 @@
-"""``wicdistill push OUT_DIR REPO_ID``: upload an exported folder to a Hub model repository."""
+"""``wicdistill push OUT_DIR REPO_ID``: upload an exported folder to a Hub model repository.
+
+Bad input (a repo id, the folder, no token) raises for ``wicdistill.cli`` to report (exit 1); a
+network or Hub failure becomes one ``HubFailure`` line naming the repository (exit 3).
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 
+from ..cli import HubFailure, describe_network_error, is_network_error
 from .push import MissingTokenError, push_folder
 
 
@@ -29,8 +33,13 @@ def run(args: argparse.Namespace) -> int:
             token=args.token,
             commit_message=args.commit_message,
         )
-    except (FileNotFoundError, ValueError, MissingTokenError) as err:
-        print(f"wicdistill push: {err}", file=sys.stderr)
-        return 2
+    except MissingTokenError as err:  # found before any call to the Hub: the user's to fix
+        raise PermissionError(str(err)) from err
+    except Exception as err:
+        if not is_network_error(err):
+            raise
+        raise HubFailure(
+            f"could not push {args.out_dir} to {args.repo_id}: {describe_network_error(err)}"
+        ) from err
     print(f"pushed {args.out_dir} to {args.repo_id}: {url}")
     return 0
