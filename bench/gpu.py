@@ -10,9 +10,13 @@ change speed), on Wikipedia sentences of 15-50 words:
 3. training through ``train()`` (the loop of train_accelerate.py) on a cached-feature dataset
    (d 1024, the upper 12 layers, bf16) at batch 1024 and 128, against a raw loop over the two heads,
    both timed over the same steps after a warm-up;
-4. peak GPU memory of each, and the reference implementation's settings for scale.
+4. peak GPU memory of each, and the reference implementation's settings for scale;
+5. the corpus builder (``build_corpus``) with xlm-roberta-large on the GPU: records/s and
+   sentences/s against the bare forward to its alignment layer, and its stages;
+6. 1M triples end to end: build -> extract -> 2 epochs of training, each stage timed.
 
     python bench/gpu.py                      # on a GPU machine, about 4 minutes on an H100
+    python bench/gpu.py --corpus-only        # only 5 and 6 (the corpus builder's numbers)
     python bench/gpu.py --smoke              # tiny sizes, any machine: checks the script runs
 
 Tokenizers come from the offline encoders (MiniLM's WordPiece for BERT, multilingual-e5-small's
@@ -33,11 +37,14 @@ from datetime import date
 from pathlib import Path
 
 import torch
+from bench_corpus import bare_forward as bare_forward_to_layer
 from bench_extraction import bare_forward, reference_settings, triples_over
 from bench_training import raw_heads_loop
 from common import RESULTS, environment, timed, wiki_sentences
 from transformers import AutoTokenizer, BertConfig, BertModel, XLMRobertaConfig, XLMRobertaModel
 
+from wicdistill.corpus import CorpusConfig, build_corpus
+from wicdistill.corpus.encoding import default_alignment_layer
 from wicdistill.features.extract import extract_features
 from wicdistill.modeling_wicdistill import WicDistillModel
 from wicdistill.training.config import TrainingConfig
@@ -234,6 +241,117 @@ def measure_training(
     return out
 
 
+def paraphrase_file(sentences: list[str], path: Path, count: int) -> Path:
+    """``count`` en-en pairs (a sentence and a word-order shuffle of another sentence's words is
+    no paraphrase, so: a sentence and itself with its first two words swapped), one per line."""
+    lines = []
+    for i in range(count):
+        words = sentences[i % len(sentences)].split()
+        if i >= len(sentences):  # distinct texts past the sample: rotate the words
+            shift = i // len(sentences) % len(words)
+            words = words[shift:] + words[:shift]
+        other = [words[1], words[0], *words[2:]]
+        lines.append(" ".join(words) + "\t" + " ".join(other) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def corpus_config(path: Path, encoder: Path, **settings) -> CorpusConfig:
+    """Every target aligned by the encoder (no surface shortcut), embedding negatives."""
+    return CorpusConfig(
+        [f"tsv:{path}:en-en"], encoder=str(encoder), negative_strategy="embedding", progress=False,
+        monolingual_alignment="embedding", min_alignment_score=0.0, **settings,
+    )  # fmt: skip
+
+
+def measure_corpus(tokenizer, args, device: torch.device, root: Path) -> dict:
+    """records/s of ``build_corpus`` with xlm-roberta-large against the bare forward to its alignment layer."""
+    sizes = SMOKE if args.smoke else LARGE
+    folder = build_encoder("xlm-roberta-large", tokenizer, sizes, root / "corpus-encoder")
+    model = XLMRobertaModel.from_pretrained(folder, add_pooling_layer=False).to(device).eval()
+    layer = default_alignment_layer(sizes["num_hidden_layers"])
+    sentences = wiki_sentences(args.corpus_pairs, path=args.wiki)
+    path = paraphrase_file(sentences, root / "corpus-pairs.tsv", args.corpus_pairs)
+    texts = [t for line in path.read_text(encoding="utf-8").splitlines() for t in line.split("\t")]
+    bare_forward_to_layer(model, tokenizer, texts[:256], layer, args.corpus_batch, args.tokens_per_batch)
+    bare_s = bare_forward_to_layer(model, tokenizer, texts, layer, args.corpus_batch, args.tokens_per_batch)
+    config = corpus_config(path, folder, batch_size=args.corpus_batch, chunk_size=args.corpus_chunk)
+    synchronize(device)
+    reset_peak(device)
+    started = time.perf_counter()
+    stats = build_corpus(
+        config, root / "corpus", encoder=model, tokenizer=tokenizer, device=str(device),
+        tokens_per_batch=args.tokens_per_batch,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    records = stats["records"]["total"]
+    return {
+        "pairs": args.corpus_pairs,
+        "sentences": len(texts),
+        "alignment_layer": layer,
+        "records": records,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(records / seconds, 1),
+        "sentences_per_s": round(len(texts) / seconds, 1),
+        "bare_forward_sentences_per_s": round(len(texts) / bare_s, 1),
+        "ratio_to_bare_forward": round(bare_s / seconds, 3),
+        "stage_seconds": {k: v["seconds"] for k, v in stats["throughput"].items()},
+        "peak_gib": peak_gib(device),
+    }
+
+
+def end_to_end(tokenizer, args, device: torch.device, root: Path) -> dict:
+    """``args.e2e_triples`` triples built, extracted and trained for 2 epochs, each stage timed."""
+    sizes = SMOKE if args.smoke else LARGE
+    folder = build_encoder("xlm-roberta-large", tokenizer, sizes, root / "e2e-encoder")
+    layers = sizes["num_hidden_layers"]
+    upper = list(range(layers - min(args.e2e_layers, layers // 2) + 1, layers + 1))
+    pairs = args.e2e_triples // 2 + 1  # about 2.5 records per pair of Wikipedia sentences
+    sentences = wiki_sentences(min(pairs, 40000), path=args.wiki)
+    path = paraphrase_file(sentences, root / "e2e-pairs.tsv", pairs)
+    stages: dict = {}
+    started = time.perf_counter()
+    encoder = XLMRobertaModel.from_pretrained(folder, add_pooling_layer=False).to(device).eval()
+    config = corpus_config(
+        path, folder, batch_size=args.corpus_batch, chunk_size=args.corpus_chunk, max_records=args.e2e_triples,
+        max_per_word=10**9,
+    )  # fmt: skip
+    stats = build_corpus(
+        config, root / "e2e-corpus", encoder=encoder, tokenizer=tokenizer, device=str(device),
+        tokens_per_batch=args.tokens_per_batch,
+    )  # fmt: skip
+    stages["build_s"] = round(time.perf_counter() - started, 1)
+    del encoder
+    started = time.perf_counter()
+    model = WicDistillModel.from_encoder_pretrained(str(folder), layers=upper).to(device).eval()
+    extract_features(
+        str(root / "e2e-corpus"), model, tokenizer, root / "e2e-features", batch_size=max(args.forward_batches),
+        num_workers=args.workers, show_progress=False,
+    )  # fmt: skip
+    stages["extract_s"] = round(time.perf_counter() - started, 1)
+    del model
+    started = time.perf_counter()
+    summary = train(
+        TrainingConfig(
+            corpus=str(root / "e2e-corpus"), encoder=str(folder), output_dir=str(root / "e2e-run"),
+            features_dir=str(root / "e2e-features"), layers=upper, batch_size=max(args.train_batches or [1024]),
+            max_epochs=2, eval_every=10**9, validation_fraction=0.01, warmup_steps=2, report_to="none",
+            show_progress=False, mixed_precision="bf16" if device.type == "cuda" else "no",
+            dataloader_num_workers=args.workers,
+        )
+    )  # fmt: skip
+    stages["train_2_epochs_s"] = round(time.perf_counter() - started, 1)
+    total = sum(stages.values())
+    return {
+        "triples": stats["records"]["total"],
+        "layers": upper,
+        "stages": stages,
+        "minutes": round(total / 60, 2),
+        "build_records_per_s": round(stats["records"]["total"] / stages["build_s"], 1),
+        "training_wall_time_s": summary.get("wall_time_s"),
+    }
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny encoders and few sentences")
@@ -252,29 +370,57 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--train-steps", type=int, default=160)
     parser.add_argument("--workers", type=int, default=6, help="data-loader workers (extraction, training)")
     parser.add_argument("--wiki", type=Path, default=None, help="sentence file (default: the shared sample)")
+    parser.add_argument(
+        "--corpus-only", action="store_true", help="only the corpus builder and the 1M end to end"
+    )
+    parser.add_argument("--corpus-pairs", type=int, default=None, help="pairs of the corpus measurement")
+    parser.add_argument(
+        "--corpus-batch", type=int, default=512, help="encoder batch (sentences) of the builder"
+    )
+    parser.add_argument("--corpus-chunk", type=int, default=4096, help="pairs per builder chunk")
+    parser.add_argument("--tokens-per-batch", type=int, default=65536)
+    parser.add_argument(
+        "--e2e-triples", type=int, default=None, help="triples of the end-to-end run (0: skip)"
+    )
+    parser.add_argument("--e2e-layers", type=int, default=8, help="layers cached in the end-to-end run")
     parser.add_argument("--bert-tokenizer", default=None)
     parser.add_argument("--xlmr-tokenizer", default=None)
     args = parser.parse_args(argv)
     if args.sentences is None:
         args.sentences = 300 if args.smoke else 40000
+    if args.corpus_pairs is None:
+        args.corpus_pairs = 100 if args.smoke else 20000
+    if args.e2e_triples is None:
+        args.e2e_triples = 200 if args.smoke else 1_000_000
     if args.smoke:
         args.forward_batches = list(dict.fromkeys(min(b, 64) for b in args.forward_batches))
         args.train_batches = list(dict.fromkeys(min(b, 64) for b in args.train_batches))
         args.train_steps = min(args.train_steps, 2 * LOSS_READ_EVERY + 1)
         args.workers = 0
+        args.corpus_chunk = min(args.corpus_chunk, 32)
+        args.corpus_batch = min(args.corpus_batch, 32)
     from wicdistill.backbones import minilm_path, multilingual_e5_path
 
     tokenizers = {
         "bert-large-cased": AutoTokenizer.from_pretrained(args.bert_tokenizer or minilm_path()),
         "xlm-roberta-large": AutoTokenizer.from_pretrained(args.xlmr_tokenizer or multilingual_e5_path()),
     }
+    if args.smoke:  # a character-level test tokenizer may claim a short limit; the random encoders take 512
+        for tokenizer in tokenizers.values():
+            tokenizer.model_max_length = max(tokenizer.model_max_length, 512)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     result: dict = {"smoke": args.smoke, "command": sys.argv[1:], "environment": environment()}
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in args.encoders:
+        for kind in [] if args.corpus_only else args.encoders:
             tokenizer = tokenizers[kind]
             result[kind] = measure_encoder(kind, tokenizer, args, device, Path(tmp))
             print(kind, json.dumps(result[kind], indent=1), flush=True)
+        result["corpus"] = measure_corpus(tokenizers["xlm-roberta-large"], args, device, Path(tmp))
+        print("corpus", json.dumps(result["corpus"], indent=1), flush=True)
+        result["records_per_s"] = result["corpus"]["records_per_s"]
+        if args.e2e_triples:
+            result["end_to_end_1m"] = end_to_end(tokenizers["xlm-roberta-large"], args, device, Path(tmp))
+            print("end to end", json.dumps(result["end_to_end_1m"], indent=1), flush=True)
     name = re.sub(r"[^A-Za-z0-9]+", "-", result["environment"]["device"]).strip("-").lower() or "cpu"
     if args.smoke:
         name += "-smoke"

@@ -20,6 +20,7 @@ from fixtures.corpus.tiny_corpus import (
 from wicdistill.corpus import build_corpus, load_corpus
 from wicdistill.corpus.builder import CorpusBuilder
 from wicdistill.corpus.words import segment_words
+from wicdistill.corpus.writer import ShardWriter
 
 MONO = [f"tsv:{PARAPHRASES}:en-en"]
 CROSS = [f"tsv:{BITEXT_FR}:en-fr", f"tsv:{BITEXT_ZH}:en-zh"]
@@ -147,8 +148,10 @@ def test_resume_after_an_interruption_gives_the_same_records(tmp_path, monkeypat
     monkeypatch.setattr(CorpusBuilder, "process_chunk", failing)
     with pytest.raises(KeyboardInterrupt):
         _build(tmp_path / "resumed", MONO + CROSS[:1], negative_strategy="random", anchor_langs=("en",))
-    progress = json.loads((tmp_path / "resumed" / "work" / "progress.json").read_text())
-    assert progress["next_chunk"] == 2 and not (tmp_path / "resumed" / "train.jsonl").exists()
+    progress = ShardWriter(
+        tmp_path / "resumed", config(MONO + CROSS[:1], negative_strategy="random").fingerprint()
+    )
+    assert progress.load_state()["next_chunk"] == 2 and not (tmp_path / "resumed" / "train.jsonl").exists()
     monkeypatch.setattr(CorpusBuilder, "process_chunk", original)
     stats, resumed = _build(
         tmp_path / "resumed", MONO + CROSS[:1], negative_strategy="random", anchor_langs=("en",)

@@ -312,3 +312,29 @@ def test_build_corpus_round_trips_an_hf_sentence_column(tmp_path):
     assert changed and stats["roundtrip"]["paraphrases"] == changed
     records = [json.loads(line) for line in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
     assert records and all(r["pair_id"].startswith("roundtrip:hf:sentences.parquet:train:") for r in records)
+
+
+def test_vocabulary_texts_from_an_hf_column_count_like_the_same_lines_in_a_file(tmp_path):
+    from wicdistill.corpus.builder import CorpusBuilder
+
+    lines = [f"The {word} river bank was quiet after the rain." for word in ("muddy", "wide", "old", "")]
+    text_file = tmp_path / "wiki.txt"
+    text_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _parquet(tmp_path / "wiki.parquet", [{"sentence": line or None} for line in lines])
+    _parquet(tmp_path / "bitext" / "train.parquet", _bitext_rows())
+    tokenizer = unigram_tokenizer()
+    counted = []
+    for vocab in (f"en:{text_file}", f"en:hf:{tmp_path / 'wiki.parquet'}?column=sentence", None):
+        settings = {"vocab_texts": [vocab]} if vocab else {}
+        builder = CorpusBuilder(
+            config([f"hf:{tmp_path / 'bitext'}"], negative_strategy="random", **settings),
+            encoder=tiny_encoder(tokenizer),
+            tokenizer=tokenizer,
+        )
+        builder.build_vocabularies(None)
+        counted.append(builder.vocabularies["en"].to_state())
+    assert counted[0] == counted[1] != counted[2]
+    with pytest.raises(ValueError, match="colum"):
+        config(
+            [f"hf:{tmp_path / 'bitext'}"], vocab_texts=[f"en:hf:{tmp_path / 'wiki.parquet'}?colum=sentence"]
+        )

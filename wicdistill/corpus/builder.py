@@ -1,8 +1,15 @@
 """The corpus builder: pairs -> targets -> aligned positives -> negatives -> records.
 
-Inputs are streamed in fixed chunks of pairs; each chunk's records are committed before the
-next chunk starts, so an interrupted build resumes at the first uncommitted chunk with the
-same counters and produces exactly the records of an uninterrupted one.
+Inputs are streamed in fixed chunks of pairs. Each chunk is first *planned* (round-trip pairs
+completed, words segmented, the words that may become targets found: ``planning``), then the
+per-word cap is replayed over the plans in input order (``max_per_word`` counts the targets
+chosen before), which fixes every chunk's targets without its records; the expensive part —
+encoding, alignment, negatives — then runs per chunk and is committed on its own. Under
+``accelerate launch`` the chunks go round-robin to the processes (``sharding``), which meet only
+to sum the vocabulary and, at the end, for the main process to merge the committed chunks in
+input order: the same records, ids, order and counts as one process. An interrupted build (any
+number of processes) resumes at its uncommitted chunks and produces exactly the records of an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
@@ -25,22 +32,24 @@ from ..faults import kill_point
 from ..io_utils import atomic_write_text
 from .alignment import AlignmentConfig, align_sentences, link_for_word
 from .config import CorpusConfig
+from .device import resolve_device
 from .encoding import ContextualEncoder
 from .finalize import write_outputs
 from .matching import relation, same_stem, unique_match, word_overlap
 from .negatives import NegativeChoice, NegativeRequest, make_strategy
 from .negatives.pool import CandidatePool
 from .pairs import ReadItem, RejectedLine, SentencePair
-from .readers import read_lines
+from .planning import AnchorSide, ChunkPlan, plan_path, read_plan, write_plan
 from .resources import load_encoder, load_masked_lm
 from .roundtrip import RoundTripTranslator
 from .segmenters import make_splitter
-from .sources import iterate_sources
+from .sharding import BuildProcesses, wait_for_file
+from .sources import iterate_sources, vocabulary_texts
 from .static_embeddings import StaticEmbedder
 from .stats import BuildStats
 from .store import STATS_FILE, check_record, span, stable_fraction, stable_int
 from .substitution import match_case, starts_sentence, substitute
-from .targets import select_targets, sentence_length_reason
+from .targets import capped_choice, eligible_targets, sentence_length_reason
 from .vocabulary import Vocabulary
 from .word_pieces import tokenizer_splitter
 from .words import Word, segment_words
@@ -83,19 +92,36 @@ def _limited(items: Iterator[ReadItem], max_pairs: int | None, sample_fraction: 
 
 
 class CorpusBuilder:
-    """Holds the models and vocabularies of one build; ``run`` does the work."""
+    """Holds the models and vocabularies of one build; ``run`` does the work.
+
+    ``device`` (``"cpu"``, ``"cuda:1"``; default: the one Accelerate selects) runs every model;
+    ``tokens_per_batch`` bounds the padded tokens of one encoder batch.
+    """
 
     def __init__(
-        self, config: CorpusConfig, encoder=None, tokenizer=None, masked_lm=None, translator=None
+        self,
+        config: CorpusConfig,
+        encoder=None,
+        tokenizer=None,
+        masked_lm=None,
+        translator=None,
+        *,
+        device: str | None = None,
+        tokens_per_batch: int = 8192,
+        processes: BuildProcesses | None = None,
     ) -> None:
         self.config = config
+        self.device = resolve_device(device)
+        self.processes = processes or BuildProcesses.from_environment()
         if config.num_threads:
             torch.set_num_threads(config.num_threads)
         if encoder is None or tokenizer is None:
             encoder, tokenizer = load_encoder(config.encoder)
         self.tokenizer = tokenizer
-        self.encoder = ContextualEncoder(encoder, tokenizer, config.align_layer, config.batch_size)
         self.embedder = StaticEmbedder.from_model(encoder, tokenizer)
+        self.encoder = ContextualEncoder(
+            encoder.to(self.device), tokenizer, config.align_layer, config.batch_size, tokens_per_batch
+        )
         self.splitter = make_splitter(config.unspaced_words, tokenizer_splitter(tokenizer))
         self._masked_lm = masked_lm
         self._translator = translator
@@ -108,10 +134,9 @@ class CorpusBuilder:
     # -- set-up ---------------------------------------------------------------------------
 
     def words(self, text: str) -> list[Word]:
+        """The words of ``text``, cached for the chunk in hand (``_words`` is cleared per chunk)."""
         cached = self._words.get(text)
         if cached is None:
-            if len(self._words) > 200_000:
-                self._words.clear()
             cached = self._words[text] = segment_words(text, self.splitter)
         return cached
 
@@ -120,27 +145,45 @@ class CorpusBuilder:
             self.vocabularies[lang] = Vocabulary(lang)
         return self.vocabularies[lang]
 
-    def build_vocabularies(self, stats: BuildStats | None) -> int:
-        """Count words per language over every input side (and extra texts); returns #pairs."""
-        started = time.perf_counter()
-        pairs = 0
-        items = _limited(
+    def _items(self) -> Iterator[ReadItem]:
+        return _limited(
             iterate_sources(self.config.inputs), self.config.max_pairs, self.config.sample_fraction
         )
-        for item in tqdm(items, desc="vocabulary", unit="line", disable=not self.config.progress):
-            if isinstance(item, SentencePair):
+
+    def build_vocabularies(self, stats: BuildStats | None) -> int:
+        """Count words per language over every input side (and extra texts); returns #pairs.
+
+        Each process counts the pairs of its own chunks (and every N-th extra line); the counts
+        are then summed over the processes, so all of them hold the corpus-wide vocabulary."""
+        started = time.perf_counter()
+        procs, size = self.processes, self.config.chunk_size
+        pairs = 0
+        items = tqdm(self._items(), desc="vocabulary", unit="line", disable=not self.config.progress)
+        for position, item in enumerate(items):
+            if isinstance(item, SentencePair) and procs.owns(position // size):
                 pairs += 1
-                self._vocabulary(item.left_lang).add_words(self.words(item.left))
+                self._vocabulary(item.left_lang).add_words(segment_words(item.left, self.splitter))
                 if item.right is not None:
-                    self._vocabulary(item.right_lang).add_words(self.words(item.right))
+                    self._vocabulary(item.right_lang).add_words(segment_words(item.right, self.splitter))
         for spec in self.config.vocab_texts:
             lang, _, path = spec.partition(":")
             vocab = self._vocabulary(lang)
-            for _, text in tqdm(
-                read_lines(path), desc=f"vocabulary {lang}", unit="line", disable=not self.config.progress
-            ):
-                if text:
+            texts = tqdm(
+                vocabulary_texts(path),
+                desc=f"vocabulary {lang}",
+                unit="line",
+                disable=not self.config.progress,
+            )
+            for position, text in enumerate(texts):
+                if procs.owns(position):
                     vocab.add_words(segment_words(text, self.splitter))
+        if procs.world > 1:
+            gathered = procs.gather((pairs, {lang: v.to_state() for lang, v in self.vocabularies.items()}))
+            pairs, self.vocabularies = 0, {}
+            for their_pairs, theirs in gathered:
+                pairs += their_pairs
+                for lang, state in theirs.items():
+                    self._vocabulary(lang).merge(Vocabulary.from_state(lang, state))
         if stats is not None:
             stats.time("vocabulary", time.perf_counter() - started, pairs)
         return pairs
@@ -155,6 +198,7 @@ class CorpusBuilder:
             if self._masked_lm is None:
                 self._masked_lm = load_masked_lm(config.mlm_model or config.encoder)
             mlm_model, mlm_tokenizer = self._masked_lm
+            mlm_model = mlm_model.to(self.device)
         return make_strategy(
             config.negative_strategy, pool, config.negative_band, mlm_model, mlm_tokenizer, config.mlm_top_k
         )
@@ -166,6 +210,8 @@ class CorpusBuilder:
                     "a roundtrip input needs translation_models=(forward, backward) (--translation-models)"
                 )
             self._translator = RoundTripTranslator.from_pretrained(*self.config.translation_models)
+        if isinstance(self._translator, RoundTripTranslator):
+            self._translator.to(self.device)
         return self._translator
 
     # -- one chunk ------------------------------------------------------------------------
@@ -197,18 +243,26 @@ class CorpusBuilder:
                 )
         return completed
 
-    def _jobs(self, pairs: list[SentencePair], used: dict[str, Counter], stats: BuildStats) -> list[_Job]:
-        config = self.config
-        jobs = []
-        for pair in pairs:
+    def plan_chunk(self, items: list[ReadItem]) -> ChunkPlan:
+        """Everything about a chunk that needs no other chunk: its pairs and eligible words."""
+        config, stats = self.config, BuildStats()
+        started = time.perf_counter()
+        pairs = []
+        for item in items:
+            if isinstance(item, RejectedLine):
+                stats.drop("inputs", item.reason, where=item.location)
+                stats.add("inputs_rejected_by_source", item.source)
+            else:
+                stats.add("inputs", "pairs")
+                stats.add("inputs_by_source", item.source)
+                pairs.append(item)
+        pairs = self._complete_pairs(pairs, stats)
+        sides = []
+        for number, pair in enumerate(pairs):
             left_words, right_words = self.words(pair.left), self.words(pair.right)
             if not pair.crosslingual:
                 stats.add_overlap(pair.source, word_overlap(left_words, right_words))
-            sides = [("l", pair.left, pair.left_lang, left_words, pair.right, pair.right_lang, right_words)]
-            sides.append(
-                ("r", pair.right, pair.right_lang, right_words, pair.left, pair.left_lang, left_words)
-            )
-            for side, text, lang, words, other, other_lang, other_words in sides:
+            for side, lang, words in (("l", pair.left_lang, left_words), ("r", pair.right_lang, right_words)):
                 if config.anchor_langs and lang not in config.anchor_langs:
                     stats.drop("sentences", f"not an anchor language ({', '.join(config.anchor_langs)})")
                     continue
@@ -218,17 +272,43 @@ class CorpusBuilder:
                     stats.drop("sentences", reason)
                     continue
                 stats.add("sentences", "kept")
-                rng = random.Random(stable_int(config.seed, pair.pair_id, side))
                 dropped: Counter = Counter()
-                vocab = self._vocabulary(lang)
-                counts = used.setdefault(lang, Counter())
-                chosen = select_targets(words, vocab, self.rules, counts, rng, dropped)
+                eligible = eligible_targets(words, self._vocabulary(lang), self.rules, dropped)
                 stats.drop_all("targets", dropped)
-                stats.add("targets", "selected", len(chosen))
-                for index in chosen:
-                    counts[words[index].key] += 1
-                if chosen:
-                    jobs.append(_Job(pair, side, text, lang, other, other_lang, words, other_words, chosen))
+                sides.append(AnchorSide(number, side, eligible, [words[i].key for i in eligible]))
+        stats.time("select", time.perf_counter() - started, len(items))
+        return ChunkPlan(pairs, sides, stats.to_state())
+
+    def choose_targets(
+        self, plan: ChunkPlan, used: dict[str, Counter], stats: BuildStats
+    ) -> dict[tuple[int, str], list[int]]:
+        """The targets of every anchor side of ``plan`` under the per-word cap; updates ``used``."""
+        chosen = {}
+        for anchor in plan.sides:
+            pair = plan.pairs[anchor.pair]
+            lang = pair.left_lang if anchor.side == "l" else pair.right_lang
+            counts = used.setdefault(lang, Counter())
+            dropped: Counter = Counter()
+            rng = random.Random(stable_int(self.config.seed, pair.pair_id, anchor.side))
+            picked = capped_choice(anchor.eligible, anchor.keys, self.rules, counts, rng, dropped)
+            stats.drop_all("targets", dropped)
+            stats.add("targets", "selected", len(picked))
+            for index in picked:
+                counts[anchor.keys[anchor.eligible.index(index)]] += 1
+            if picked:
+                chosen[(anchor.pair, anchor.side)] = picked
+        return chosen
+
+    def _jobs(self, plan: ChunkPlan, chosen: dict[tuple[int, str], list[int]]) -> list[_Job]:
+        jobs = []
+        for (number, side), targets in chosen.items():
+            pair = plan.pairs[number]
+            left = (pair.left, pair.left_lang, self.words(pair.left))
+            right = (pair.right, pair.right_lang, self.words(pair.right))
+            (text, lang, words), (other, other_lang, other_words) = (
+                (left, right) if side == "l" else (right, left)
+            )
+            jobs.append(_Job(pair, side, text, lang, other, other_lang, words, other_words, targets))
         return jobs
 
     def _surface_links(self, jobs: list[_Job], stats: BuildStats) -> list[tuple[_Job, int]]:
@@ -353,90 +433,98 @@ class CorpusBuilder:
         return records
 
     def process_chunk(
-        self, items: list[ReadItem], used: dict[str, Counter], stats: BuildStats
+        self, plan: ChunkPlan, chosen: dict[tuple[int, str], list[int]], stats: BuildStats
     ) -> list[dict[str, Any]]:
-        """All records of one chunk of input items (rejected lines only update the stats)."""
+        """All records of one planned chunk whose targets are ``chosen``."""
         started = time.perf_counter()
-        pairs = []
-        for item in items:
-            if isinstance(item, RejectedLine):
-                stats.drop("inputs", item.reason, where=item.location)
-                stats.add("inputs_rejected_by_source", item.source)
-            else:
-                stats.add("inputs", "pairs")
-                stats.add("inputs_by_source", item.source)
-                pairs.append(item)
-        pairs = self._complete_pairs(pairs, stats)
-        jobs = self._jobs(pairs, used, stats)
+        jobs = self._jobs(plan, chosen)
         pending = self._surface_links(jobs, stats)
-        stats.time("select", time.perf_counter() - started, len(items))
+        stats.time("select", time.perf_counter() - started, 0)
         self._embedding_links(pending, stats)
         return self._records(jobs, stats)
 
     # -- the whole build ------------------------------------------------------------------
 
     def run(self, out_dir: str | Path, overwrite: bool = False) -> dict[str, Any]:
-        config = self.config
+        config, procs = self.config, self.processes
         out_dir = Path(out_dir)
         writer = ShardWriter(out_dir, config.fingerprint())
-        if overwrite:
+        if overwrite and procs.is_main:
             writer.reset()
+        procs.barrier()
         state = writer.load_state() or {}
         if config.negative_strategy == "mlm" and self._masked_lm is None:
             # before any input is read: a checkpoint without a masked-LM head fails in seconds
             self._masked_lm = load_masked_lm(config.mlm_model or config.encoder)
-        stats = BuildStats(state.get("stats"))
-        total_pairs = self.build_vocabularies(None if state else stats)
-        self.strategy = self._make_strategy()
-        next_chunk = state.get("next_chunk", 0)
-        records_so_far = state.get("records", 0)
-        finished = state.get("finished", False)
-        items = _limited(iterate_sources(config.inputs), config.max_pairs, config.sample_fraction)
+        run_stats = BuildStats()
+        if not state.get("finished"):
+            total_pairs = self.build_vocabularies(run_stats)  # bad inputs fail here, before any write
+            self.strategy = self._make_strategy()
+            if procs.is_main:
+                writer.start()
+            procs.barrier()
+            self._build_chunks(writer, total_pairs)
+            procs.barrier()
+        if not procs.is_main:
+            return {}
+        return self._finish(writer, out_dir, run_stats)
+
+    def _build_chunks(self, writer: ShardWriter, total_pairs: int) -> None:
+        """Plan the owned chunks, replay the cap over every chunk, build and commit the owned ones."""
+        config, procs, work = self.config, self.processes, writer.work
+        items = self._items()
+        used: dict[str, Counter] = {}
+        done = _CommittedPrefix(writer)
         bar = tqdm(total=total_pairs, desc="build-corpus", unit="pair", disable=not config.progress)
-        chunk = 0
-        while not finished:
+        for chunk in count():
             batch = list(islice(items, config.chunk_size))
-            if not batch:
+            if not batch or done.reached(config.max_records, chunk):
                 break
-            pairs_in_batch = sum(isinstance(item, SentencePair) for item in batch)
-            if chunk < next_chunk:
-                chunk += 1
-                bar.update(pairs_in_batch)
-                continue
-            committed = {lang: Counter(counts) for lang, counts in state.get("used", {}).items()}
-            tentative = {lang: Counter(counts) for lang, counts in committed.items()}
-            records = self.process_chunk(batch, tentative, stats)
-            if config.max_records is not None:
-                records = records[: max(0, config.max_records - records_so_far)]
-            for record in records:
-                anchor = record["anchor"]
-                word = anchor["text"][anchor["start"] : anchor["end"]].casefold()
-                committed.setdefault(anchor["lang"], Counter())[word] += 1
-            records_so_far += len(records)
-            state = {"stats": stats.to_state(), "used": committed, "records": records_so_far}
-            writer.commit(chunk, records, state)
-            kill_point("build-corpus", chunk)
-            chunk += 1
-            bar.update(pairs_in_batch)
-            bar.set_postfix(records=records_so_far)
-            if config.max_records is not None and records_so_far >= config.max_records:
+            own = procs.owns(chunk)
+            self._words.clear()
+            if own and not plan_path(work, chunk).exists():
+                write_plan(work, chunk, self.plan_chunk(batch))
+            elif not own and not done.wait_for_plan(config.max_records, chunk):
                 break
+            plan = read_plan(work, chunk)
+            stats = BuildStats(plan.stats)
+            chosen = self.choose_targets(plan, used, stats)
+            if own and writer.committed(chunk) is None:
+                records = self.process_chunk(plan, chosen, stats)
+                writer.commit(chunk, records, stats.to_state(), procs.rank)
+                kill_point("build-corpus", chunk)
+            if own:
+                bar.update(sum(isinstance(item, SentencePair) for item in batch))
         bar.close()
-        state = writer.load_state() or {"stats": stats.to_state(), "next_chunk": 0, "records": 0}
-        if not state["records"]:
+
+    def _finish(self, writer: ShardWriter, out_dir: Path, run_stats: BuildStats) -> dict[str, Any]:
+        """Merge the committed chunks in input order (up to ``max_records``) into the outputs."""
+        config = self.config
+        stats, chunks, total = BuildStats(), 0, 0
+        while (config.max_records is None or total < config.max_records) and (
+            marker := writer.committed(chunks)
+        ) is not None:
+            stats.merge(BuildStats(marker["stats"]))
+            total += marker["records"]
+            chunks += 1
+        if config.max_records is not None:
+            total = min(total, config.max_records)
+        if not total:
             writer.reset()
             if out_dir.is_dir() and not any(out_dir.iterdir()):
                 out_dir.rmdir()
-            raise ValueError(f"the build made 0 records: {BuildStats(state['stats']).empty_reason()}")
-        writer.mark_finished(state)
+            raise ValueError(f"the build made 0 records: {stats.empty_reason()}")
+        writer.mark_finished()
+
+        def records() -> Iterator[dict[str, Any]]:
+            return islice(writer.records(chunks), total)
+
+        started = time.perf_counter()
         split_counts = write_outputs(
-            writer.records(state["next_chunk"]),
-            out_dir,
-            config.heldout_fraction,
-            config.sample_size,
-            config.seed,
+            records, out_dir, config.heldout_fraction, config.sample_size, config.seed
         )
-        stats = BuildStats(state["stats"])
+        run_stats.time("write", time.perf_counter() - started, total)
+        stats.merge(run_stats)
         if summary := stats.dropped_summary():
             logger.warning(summary)
         report = stats.report()
@@ -448,6 +536,35 @@ class CorpusBuilder:
         return report
 
 
+class _CommittedPrefix:
+    """How many records the committed chunks ``0 .. k - 1`` hold, for the longest such prefix:
+    once it reaches ``max_records`` no later chunk is needed by any process."""
+
+    def __init__(self, writer: ShardWriter) -> None:
+        self.writer, self.chunks, self.records = writer, 0, 0
+
+    def reached(self, max_records: int | None, chunk: int) -> bool:
+        if max_records is None:
+            return False
+        while self.chunks < chunk and (marker := self.writer.committed(self.chunks)) is not None:
+            self.records += marker["records"]
+            self.chunks += 1
+        return self.chunks == chunk and self.records >= max_records
+
+    def wait_for_plan(self, max_records: int | None, chunk: int) -> bool:
+        """Wait for another process's plan of ``chunk``; ``False`` when it will never come because
+        the chunks before it already hold ``max_records``."""
+        path = plan_path(self.writer.work, chunk)
+        if max_records is None:
+            wait_for_file(path)
+            return True
+        while not path.exists():
+            if self.reached(max_records, chunk):
+                return False
+            time.sleep(0.02)
+        return True
+
+
 def build_corpus(
     config: CorpusConfig,
     out_dir: str | Path,
@@ -457,11 +574,17 @@ def build_corpus(
     tokenizer=None,
     masked_lm=None,
     translator: RoundTripTranslator | None = None,
+    device: str | None = None,
+    tokens_per_batch: int = 8192,
 ) -> dict[str, Any]:
-    """Build (or finish building) a corpus into ``out_dir``; returns the ``stats.json`` content.
+    """Build (or finish building) a corpus into ``out_dir``; returns the ``stats.json`` content
+    (an empty dict on the other processes of an ``accelerate launch`` group).
 
     ``encoder``/``tokenizer``, ``masked_lm`` (a ``(model, tokenizer)`` pair) and ``translator``
-    take already-loaded models; otherwise they are loaded from the names in ``config``.
+    take already-loaded models; otherwise they are loaded from the names in ``config``. All of
+    them run on ``device`` (default: the one Accelerate selects).
     """
-    builder = CorpusBuilder(config, encoder, tokenizer, masked_lm, translator)
+    builder = CorpusBuilder(
+        config, encoder, tokenizer, masked_lm, translator, device=device, tokens_per_batch=tokens_per_batch
+    )
     return builder.run(out_dir, overwrite=overwrite)

@@ -4,6 +4,7 @@ Examples:
     wicdistill build-corpus --input bundled --negatives embedding --out corpus-en
     wicdistill build-corpus --encoder multilingual-e5-small --input tatoeba:../shared/data/parallel-tatoeba:ara,fra \\
         --negatives random --heldout-fraction 0.05 --out corpus-xling
+    accelerate launch --num_processes 4 -m wicdistill.cli build-corpus --input ... --out corpus  # 4 shards, one dataset
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-top-fraction", type=float, default=d["skip_top_fraction"],
                         help="skip this fraction of the most frequent word types (default %(default)s)")
     parser.add_argument("--min-count", type=int, default=d["min_count"])
-    parser.add_argument("--max-per-word", type=int, default=d["max_per_word"], help="records per target word")
+    parser.add_argument("--max-per-word", type=int, default=d["max_per_word"], help="targets chosen per word over the whole input (so at most that many records)")
     parser.add_argument("--max-per-sentence", type=int, default=d["max_per_sentence"], help="targets per sentence")
     parser.add_argument("--keep-capitalised", dest="skip_capitalised", action="store_false",
                         help="allow targets whose usual spelling is capitalised (names are skipped by default)")
@@ -73,6 +74,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=d["seed"])
     parser.add_argument("--batch-size", type=int, default=d["batch_size"])
     parser.add_argument("--threads", dest="num_threads", type=int, default=None)
+    parser.add_argument("--device", default=None,
+                        help="where every model of the build runs: cpu, cuda, cuda:1, mps (default: what Accelerate selects)")
+    parser.add_argument("--tokens-per-batch", type=int, default=8192,
+                        help="padded tokens per encoder batch (default %(default)s; larger on a GPU, e.g. 65536)")
     parser.add_argument("--sample-size", type=int, default=d["sample_size"])
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     # fmt: on
@@ -83,12 +88,14 @@ def run(args: argparse.Namespace) -> int:
 
     values = vars(args).copy()
     out, overwrite = values.pop("out"), values.pop("overwrite")
+    device, tokens_per_batch = values.pop("device"), values.pop("tokens_per_batch")
     values.pop("command", None)
     values["anchor_langs"] = tuple(code for code in values["anchor_langs"].split(",") if code)
     values["negative_band"] = tuple(values["negative_band"])
     if values["translation_models"] is not None:
         values["translation_models"] = tuple(values["translation_models"])
     config = CorpusConfig(**values)
-    report = build_corpus(config, out, overwrite=overwrite)
-    print(json.dumps({"out": out, "records": report["records"]}, indent=2))
+    report = build_corpus(config, out, overwrite=overwrite, device=device, tokens_per_batch=tokens_per_batch)
+    if report:  # only the main process of an accelerate launch group reports
+        print(json.dumps({"out": out, "records": report["records"]}, indent=2))
     return 0

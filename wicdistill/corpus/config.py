@@ -9,6 +9,7 @@ from difflib import get_close_matches
 from typing import Any, get_type_hints
 
 from .alignment import METHODS
+from .hub_datasets import parse_hub_spec
 from .negatives import STRATEGIES
 from .segmenters import UNSPACED_SEGMENTERS
 from .sources import parse_source
@@ -112,6 +113,8 @@ class CorpusConfig:
             lang, sep, path = spec.partition(":")
             if not sep or not lang or not path:
                 raise ValueError(f"vocab text {spec!r}: expected LANG:PATH, e.g. en:wiki.txt")
+            if path.startswith("hf:"):
+                parse_hub_spec(path, "texts")
         if self.translation_models is not None and len(self.translation_models) != 2:
             raise ValueError(
                 f"translation_models needs (forward, backward) model names, got {self.translation_models!r}"

@@ -1,15 +1,19 @@
 """Contextual sub-word and word vectors of whole sentences from one middle layer of an encoder.
 
-Sentences are tokenized once, sorted by length and run in dynamically padded batches under
-``inference_mode``; the forward stops at the alignment layer (a hook ends it early), so the
-layers above are never computed. The per-sentence results are numpy arrays: the many tiny
-matrix operations of alignment run single-threaded there, free of the thread-pool start-up cost
-that torch pays for every small op.
+Sentences are tokenized once, sorted by length and cut into dynamically padded batches of at
+most ``tokens_per_batch`` padded tokens (and ``batch_size`` sentences), run under
+``inference_mode`` on the model's device (autocast there, see ``device``); the forward stops at
+the alignment layer (a hook ends it early), so the layers above are never computed. While the
+device runs one batch, a thread pads the next one and the host turns the previous one into
+per-sentence vectors, so neither waits for the other. The per-sentence results are float32
+numpy arrays: the many tiny matrix operations of alignment run single-threaded there, free of the
+thread-pool start-up cost that torch pays for every small op.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +22,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..targets_wicdistill import blank_piece_ids, encoder_max_length
+from .device import autocast, model_device, to_device
 from .word_pieces import token_words
 from .words import Word
 
@@ -42,6 +47,23 @@ def default_alignment_layer(num_layers: int) -> int:
     return max(1, round(2 * num_layers / 3))
 
 
+def token_budget_batches(lengths: Sequence[int], batch_size: int, tokens_per_batch: int) -> list[list[int]]:
+    """Indices sorted by length, cut so that no batch pads to more than ``tokens_per_batch`` tokens
+    (nor holds more than ``batch_size`` sentences); a sentence longer than the budget goes alone."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if (
+            batches
+            and len(batches[-1]) < batch_size
+            and lengths[i] * (len(batches[-1]) + 1) <= tokens_per_batch
+        ):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
 def _layer_modules(model: nn.Module) -> nn.ModuleList | None:
     """The encoder's list of Transformer blocks (the first ModuleList of the configured depth)."""
     depth = getattr(model.config, "num_hidden_layers", None)
@@ -60,7 +82,7 @@ class ContextualEncoder:
         tokenizer,
         layer: int | None = None,
         batch_size: int = 64,
-        max_batch_tokens: int = 8192,
+        tokens_per_batch: int = 8192,
     ) -> None:
         num_layers = int(model.config.num_hidden_layers)
         self.layer = default_alignment_layer(num_layers) if layer is None else int(layer)
@@ -70,8 +92,12 @@ class ContextualEncoder:
             raise ValueError("corpus building needs a fast tokenizer (character offsets); got a slow one")
         self.model = model.eval()
         self.tokenizer = tokenizer
+        if batch_size < 1 or tokens_per_batch < 1:
+            raise ValueError(
+                f"batch_size and tokens_per_batch must be >= 1, got {batch_size}, {tokens_per_batch}"
+            )
         self.batch_size = batch_size
-        self.max_batch_tokens = max_batch_tokens
+        self.tokens_per_batch = tokens_per_batch
         self.max_length = encoder_max_length(model, tokenizer)
         self.blank_ids = blank_piece_ids(tokenizer)
         self._blocks = _layer_modules(model) if self.layer > 0 else None
@@ -106,21 +132,49 @@ class ContextualEncoder:
             max_length=self.max_length,
             verbose=False,
         )
-        order = sorted(range(len(texts)), key=lambda i: len(encoded["input_ids"][i]))
+        lengths = [len(ids) for ids in encoded["input_ids"]]
+        batches = token_budget_batches(lengths, self.batch_size, self.tokens_per_batch)
         results: list[SentenceVectors | None] = [None] * len(texts)
+        device = model_device(self.model)
+        bar = tqdm(total=len(texts), desc="encode", unit="sent", disable=not progress, leave=False)
+        in_flight = None
+
+        def finish(batch_ids: list[int], hidden: torch.Tensor, event) -> None:
+            if event is not None:
+                event.synchronize()
+            rows = hidden.numpy()
+            for row, i in enumerate(batch_ids):
+                results[i] = self._sentence_vectors(texts[i], words[i], encoded, i, rows[row])
+            bar.update(len(batch_ids))
+
+        for batch_ids, batch in self._padded(encoded, batches):
+            with torch.inference_mode(), autocast(device):
+                hidden = self._hidden(to_device(batch, device)).float()
+            event = None
+            if device.type == "cuda":
+                host = torch.empty(hidden.shape, dtype=hidden.dtype, pin_memory=True)
+                host.copy_(hidden, non_blocking=True)
+                event = torch.cuda.Event()
+                event.record()
+                hidden = host
+            elif device.type != "cpu":
+                hidden = hidden.cpu()
+            if in_flight is not None:
+                finish(*in_flight)
+            in_flight = (batch_ids, hidden, event)
+        if in_flight is not None:
+            finish(*in_flight)
+        bar.close()
+        return results
+
+    def _padded(
+        self, encoded, batches: list[list[int]]
+    ) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+        """The padded host tensors of each batch, the next one prepared in a thread meanwhile."""
         has_types = "token_type_ids" in encoded
         pad_id = self.tokenizer.pad_token_id or 0
-        bar = tqdm(total=len(texts), desc="encode", unit="sent", disable=not progress, leave=False)
-        start = 0
-        while start < len(order):
-            stop = start + 1
-            while (
-                stop < len(order)
-                and stop - start < self.batch_size
-                and len(encoded["input_ids"][order[stop]]) * (stop - start + 1) <= self.max_batch_tokens
-            ):
-                stop += 1
-            batch_ids = order[start:stop]
+
+        def pad(batch_ids: list[int]) -> dict[str, torch.Tensor]:
             width = len(encoded["input_ids"][batch_ids[-1]])
             input_ids = torch.full((len(batch_ids), width), pad_id, dtype=torch.long)
             mask = torch.zeros((len(batch_ids), width), dtype=torch.long)
@@ -131,14 +185,18 @@ class ContextualEncoder:
             batch = {"input_ids": input_ids, "attention_mask": mask}
             if has_types:
                 batch["token_type_ids"] = torch.zeros_like(input_ids)
-            with torch.inference_mode():
-                hidden = self._hidden(batch).float().numpy()
-            for row, i in enumerate(batch_ids):
-                results[i] = self._sentence_vectors(texts[i], words[i], encoded, i, hidden[row])
-            bar.update(len(batch_ids))
-            start = stop
-        bar.close()
-        return results
+            return batch
+
+        if len(batches) < 2:
+            yield from ((b, pad(b)) for b in batches)
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wicdistill-pad") as pool:
+            upcoming = pool.submit(pad, batches[0])
+            for k, batch_ids in enumerate(batches):
+                batch = upcoming.result()
+                if k + 1 < len(batches):
+                    upcoming = pool.submit(pad, batches[k + 1])
+                yield batch_ids, batch
 
     def _sentence_vectors(self, text, words, encoded, i, hidden: np.ndarray) -> SentenceVectors:
         mapping = token_words(

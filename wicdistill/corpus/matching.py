@@ -7,14 +7,18 @@ paraphrase with the same spelling (or the same crude stem) is the counterpart.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .words import Word
 
 _SUFFIXES = ("ational", "ations", "ation", "ingly", "ings", "ing", "edly", "ness", "ment", "ies", "ied", "ers", "er", "est", "ed", "es", "ly", "s")  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 18)
 def crude_stem(key: str) -> str:
-    """Strip one common English suffix (enough to match ``rallied``/``rally``, ``banks``/``bank``)."""
+    """Strip one common English suffix (enough to match ``rallied``/``rally``, ``banks``/``bank``).
+
+    Remembered: alignment and negative search test the same few thousand words for every target."""
     for suffix in _SUFFIXES:
         if key.endswith(suffix) and len(key) - len(suffix) >= 3:
             stem = key[: -len(suffix)]

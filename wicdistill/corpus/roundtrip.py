@@ -1,7 +1,8 @@
 """Paraphrases by round-trip translation (source -> pivot -> source) with any seq2seq models.
 
 The back-translation of a sentence often uses a different word for the same meaning, the
-harder kind of positive the paper relies on. Sentences are translated in length-sorted batches.
+harder kind of positive the paper relies on. Sentences are translated in length-sorted batches
+on the models' device (autocast there); only the generated ids come back to the host.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+
+from .device import autocast, model_device, to_device
 
 
 class RoundTripTranslator:
@@ -29,6 +32,11 @@ class RoundTripTranslator:
         self.num_beams = num_beams
         self.max_new_tokens = max_new_tokens
 
+    def to(self, device: torch.device) -> RoundTripTranslator:
+        """Move both models to ``device``; returns ``self``."""
+        self.steps = [(model.to(device), tokenizer) for model, tokenizer in self.steps]
+        return self
+
     @classmethod
     def from_pretrained(cls, forward: str, backward: str, **kwargs) -> RoundTripTranslator:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -48,10 +56,15 @@ class RoundTripTranslator:
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             inputs = tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=True)
-            with torch.inference_mode():
+            device = model_device(model)
+            with torch.inference_mode(), autocast(device):
                 generated = model.generate(
-                    **inputs, num_beams=self.num_beams, max_new_tokens=self.max_new_tokens, do_sample=False
+                    **to_device(dict(inputs), device),
+                    num_beams=self.num_beams,
+                    max_new_tokens=self.max_new_tokens,
+                    do_sample=False,
                 )
+            generated = generated.cpu()
             for i, text in zip(batch, tokenizer.batch_decode(generated, skip_special_tokens=True)):
                 out[i] = " ".join(text.split())
         return out

@@ -18,7 +18,8 @@ class StaticEmbedder:
 
     def __init__(self, tokenizer, embeddings: torch.Tensor) -> None:
         self.tokenizer = tokenizer
-        self.embeddings = embeddings.detach().float()
+        # a float32 host copy: lookups are tiny and the models may live on an accelerator
+        self.embeddings = embeddings.detach().float().cpu()
         self.blank_ids = blank_piece_ids(tokenizer)
         self._cache: dict[str, torch.Tensor] = {}
 

@@ -54,6 +54,22 @@ class BuildStats:
         bins = self.overlap.setdefault(source, [0] * OVERLAP_BINS)
         bins[min(int(value * OVERLAP_BINS), OVERLAP_BINS - 1)] += 1
 
+    def merge(self, other: BuildStats) -> None:
+        """Add ``other``'s counts (a later chunk's): merging chunks in input order gives exactly the
+        counts, places and key order of one object that saw every chunk in turn."""
+        for mine, theirs in ((self.counts, other.counts), (self.dropped, other.dropped)):
+            for stage, counter in theirs.items():
+                mine.setdefault(stage, Counter()).update(counter)
+        self.seconds.update(other.seconds)
+        self.units.update(other.units)
+        for source, bins in other.overlap.items():
+            own = self.overlap.setdefault(source, [0] * OVERLAP_BINS)
+            self.overlap[source] = [a + b for a, b in zip(own, bins)]
+        for stage, reasons in other.examples.items():
+            for reason, places in reasons.items():
+                kept = self.examples.setdefault(stage, {}).setdefault(reason, [])
+                kept.extend(places[: EXAMPLES_PER_REASON - len(kept)])
+
     def to_state(self) -> dict[str, Any]:
         return {
             "counts": {k: dict(v) for k, v in self.counts.items()},

@@ -66,6 +66,42 @@ def word_rejection(word: Word, occurrences: int, vocab: Vocabulary, rules: Targe
     return None
 
 
+def eligible_targets(words: list[Word], vocab: Vocabulary, rules: TargetRules, dropped: Counter) -> list[int]:
+    """Indices of the words that may become targets whatever was chosen before (every rejected
+    word adds its reason to ``dropped``): the part of the choice that needs no other sentence."""
+    occurrences = Counter(word.key for word in words)
+    eligible = []
+    for index, word in enumerate(words):
+        reason = word_rejection(word, occurrences[word.key], vocab, rules)
+        if reason:
+            dropped[reason] += 1
+        else:
+            eligible.append(index)
+    return eligible
+
+
+def capped_choice(
+    eligible: list[int],
+    keys: list[str],
+    rules: TargetRules,
+    used: Mapping[str, int],
+    rng: random.Random,
+    dropped: Counter,
+) -> list[int]:
+    """Up to ``max_per_sentence`` of ``eligible`` (word indices, ``keys`` their word keys), chosen
+    at random among those whose word has fewer than ``max_per_word`` targets in ``used``."""
+    kept = []
+    for index, key in zip(eligible, keys):
+        if used.get(key, 0) >= rules.max_per_word:
+            dropped[f"cap of {rules.max_per_word} records per word reached"] += 1
+        else:
+            kept.append(index)
+    if len(kept) > rules.max_per_sentence:
+        dropped["beyond the per-sentence limit"] += len(kept) - rules.max_per_sentence
+        kept = sorted(rng.sample(kept, rules.max_per_sentence))
+    return kept
+
+
 def select_targets(
     words: list[Word],
     vocab: Vocabulary,
@@ -76,20 +112,8 @@ def select_targets(
 ) -> list[int]:
     """Indices of up to ``max_per_sentence`` target words, chosen at random among the eligible.
 
-    ``used`` counts how many records each word already has (the per-word cap); every rejected
+    ``used`` counts how many targets each word already has (the per-word cap); every rejected
     word adds its reason to ``dropped``.
     """
-    occurrences = Counter(word.key for word in words)
-    eligible = []
-    for index, word in enumerate(words):
-        reason = word_rejection(word, occurrences[word.key], vocab, rules)
-        if reason is None and used.get(word.key, 0) >= rules.max_per_word:
-            reason = f"cap of {rules.max_per_word} records per word reached"
-        if reason:
-            dropped[reason] += 1
-        else:
-            eligible.append(index)
-    if len(eligible) > rules.max_per_sentence:
-        dropped["beyond the per-sentence limit"] += len(eligible) - rules.max_per_sentence
-        eligible = sorted(rng.sample(eligible, rules.max_per_sentence))
-    return eligible
+    eligible = eligible_targets(words, vocab, rules, dropped)
+    return capped_choice(eligible, [words[i].key for i in eligible], rules, used, rng, dropped)

@@ -28,6 +28,24 @@ class Vocabulary:
                 self._spellings.setdefault(word.key, Counter())[word.text] += 1
         self._ranks = None
 
+    def merge(self, other: Vocabulary) -> None:
+        """Add another process's counts: every ranking sorts by count then key, so the sum is the
+        vocabulary of the whole input whatever order the parts come in."""
+        self.counts.update(other.counts)
+        for key, spellings in other._spellings.items():
+            self._spellings.setdefault(key, Counter()).update(spellings)
+        self._ranks = None
+
+    def to_state(self) -> dict[str, dict]:
+        return {"counts": dict(self.counts), "spellings": {k: dict(v) for k, v in self._spellings.items()}}
+
+    @classmethod
+    def from_state(cls, lang: str, state: dict[str, dict]) -> Vocabulary:
+        vocab = cls(lang)
+        vocab.counts = Counter(state["counts"])
+        vocab._spellings = {k: Counter(v) for k, v in state["spellings"].items()}
+        return vocab
+
     def add_text(self, text: str) -> None:
         self.add_words(segment_words(text))
 

@@ -3,7 +3,8 @@ take the most probable whole-word prediction whose static similarity to the targ
 the mean of the candidates — a word that fits the context but means something else.
 
 Each target is masked in its own copy of the sentence (masking several at once would change
-their contexts); the copies run in length-sorted batches.
+their contexts); the copies run in length-sorted batches on the model's device (autocast there),
+and only the top-k scores of the whole-word vocabulary at each mask come back to the host.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 import torch
 
+from ..device import autocast, model_device, to_device
 from ..languages import in_script
 from ..static_embeddings import StaticEmbedder
 from ..words import is_alphabetic
@@ -64,25 +66,31 @@ class MaskedLMNegatives:
         encoded = self.tokenizer(masked, truncation=True, verbose=False)["input_ids"]
         order = sorted(range(len(requests)), key=lambda i: len(encoded[i]))
         pad = self.tokenizer.pad_token_id or 0
+        device = model_device(self.model)
+        word_ids = self.word_ids.to(device)
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             width = max(len(encoded[i]) for i in batch)
             ids = torch.full((len(batch), width), pad, dtype=torch.long)
             for row, i in enumerate(batch):
                 ids[row, : len(encoded[i])] = torch.tensor(encoded[i])
-            with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=(ids != pad).long()).logits
+            masks = ids == self.tokenizer.mask_token_id
+            single = masks.sum(dim=1) == 1
+            inputs = to_device({"input_ids": ids, "attention_mask": (ids != pad).long()}, device)
+            rows = single.nonzero().flatten()
+            positions = masks[rows].float().argmax(dim=1)
+            with torch.inference_mode(), autocast(device):
+                logits = self.model(**inputs).logits
+                scores = logits[rows.to(device), positions.to(device)][:, word_ids].float()
+                top = scores.topk(min(self.top_k, scores.shape[1]), dim=1).indices.cpu()
             for row, i in enumerate(batch):
-                positions = (ids[row] == self.tokenizer.mask_token_id).nonzero().flatten()
-                if len(positions) != 1:
+                if not bool(single[row]):
                     results[i] = "target fell outside the masked LM's window"
-                    continue
-                scores = logits[row, positions[0], self.word_ids].float()
-                results[i] = self._pick(requests[i], scores)
+            for k, row in enumerate(rows.tolist()):
+                results[batch[row]] = self._pick(requests[batch[row]], top[k].tolist())
         return results
 
-    def _pick(self, request: NegativeRequest, scores: torch.Tensor) -> NegativeChoice | str:
-        top = scores.topk(min(self.top_k, len(scores))).indices.tolist()
+    def _pick(self, request: NegativeRequest, top: list[int]) -> NegativeChoice | str:
         candidates = [
             self.word_text[k]
             for k in top
