@@ -2,7 +2,7 @@
 """Train wicdistill's meaning/context distillers on a triple corpus.
 
     accelerate launch train_accelerate.py --config configs/minilm-en.yaml
-    accelerate launch --cpu --num_processes 1 train_accelerate.py --corpus corpus/ --output_dir out/
+    accelerate launch --cpu --num_processes 1 --mixed_precision no train_accelerate.py --corpus corpus/ --output_dir out/
     python train_accelerate.py --corpus corpus/ --max_steps 100      # a single process works too
 
 Options come from ``--config FILE.yaml`` and/or flags (flags win); ``--help`` lists them.

@@ -94,3 +94,31 @@ def test_ddp_training_converges_like_one_process(setup):
     best2 = summaries[2]["training"]["best_validation_loss"]
     assert best1 < 0.8 * first
     assert best2 == pytest.approx(best1, rel=0.02)
+
+
+def test_two_process_kill_and_resume_matches_an_uninterrupted_run_bitwise(setup):
+    """Each process saves its own RNG state; a 2-process run SIGKILLed after step 4 (its checkpoint
+    is step 3) resumes to the weights of an uninterrupted 2-process run, byte for byte."""
+    from wicdistill.faults import KILL_ENV
+
+    root, env = setup
+    args = [str(REPO_ROOT / "train_accelerate.py"), "--corpus", str(root / "corpus.jsonl")]
+    args += ["--encoder", str(root / "encoder"), "--batch_size", "4", "--max_steps", "6", "--eval_every", "2"]
+    args += ["--checkpoint_every", "3", "--features_dir", str(root / "features-resume")]
+    args += ["--report_to", "none", "--show_progress", "false", "--resume_from_checkpoint", "latest"]
+    _run([*launch(2), *args, "--output_dir", str(root / "straight")], env, root)
+    killed = subprocess.run(
+        [*launch(2), *args, "--output_dir", str(root / "resumed")],
+        env={**env, KILL_ENV: "train:4"},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert killed.returncode != 0
+    checkpoint = root / "resumed" / "checkpoints" / "step-00000003"
+    assert sorted(p.name for p in checkpoint.glob("rng-*")) == ["rng-0.safetensors", "rng-1.safetensors"]
+    assert not (root / "resumed" / "model.safetensors").exists()
+    _run([*launch(2), *args, "--output_dir", str(root / "resumed")], env, root)
+    straight = (root / "straight" / "model.safetensors").read_bytes()
+    assert (root / "resumed" / "model.safetensors").read_bytes() == straight

@@ -20,6 +20,8 @@ DEFAULT_MAX_HEADS = 8
 DECISION_KEYS = ("output", "date", "languages", "default")
 DECISION_ENTRY_KEYS = ("threshold", "dev_set", "accuracy", "pairs")
 DECISION_OUTPUTS = ("meaning", "context", "baseline")
+MEANING_HEADS = ("distilled", "residual")
+NEGATIVE_TERMS = ("paper", "dissimilarity_weighted")
 # The settings a training run chooses (the ``model:`` section of a recipe); the encoder and its
 # name are the run's to fill in. Everything else a run configures is a loop setting.
 MODEL_SETTINGS = (
@@ -36,6 +38,8 @@ MODEL_SETTINGS = (
     "form_consistency_weight",
     "centering_languages",
     "initializer_range",
+    "meaning_head",
+    "negative_term",
 )
 
 
@@ -106,6 +110,13 @@ def check_decision_thresholds(value: Any) -> dict[str, Any] | None:
     return {"output": value["output"], "date": value["date"], "languages": languages, "default": default}
 
 
+def check_meaning_mix(value: Any) -> float:
+    """``value`` as a float if it is a number in [0, 1] (the weight of the baseline in the meaning)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"meaning_mix must be a number in [0, 1] (0 = pure meaning), got {value!r}")
+    return float(value)
+
+
 def default_num_heads(hidden_size: int, max_heads: int = DEFAULT_MAX_HEADS) -> int:
     """The largest head count <= ``max_heads`` that divides ``hidden_size``."""
     for heads in range(max_heads, 0, -1):
@@ -150,6 +161,19 @@ class WicDistillConfig(PreTrainedConfig):
         encoder_name_or_path: where the encoder weights came from (metadata for cards; never used
             to fetch anything at load time).
         initializer_range: std of the normal initialisation of the distillers' linear layers.
+        meaning_head: ``"distilled"`` (the paper: the meaning vector is the distiller's output) or
+            ``"residual"`` (beyond the paper: the layer mean plus a learned correction whose output
+            projection starts at zero, so an untrained model's meaning vector is the ``baseline``
+            and training moves it only as far as the loss asks).
+        negative_term: ``"paper"`` (the two cross terms of the negative weigh every record alike)
+            or ``"dissimilarity_weighted"`` (beyond the paper: each record's cross terms are weighed
+            by how dissimilar its negative is to the replaced word, ``1 - negative_score``, so a
+            near-synonym substitute separates the meaning vectors less; see
+            ``loss_wicdistill.negative_weights``). Training then needs the records' scores.
+        meaning_mix: weight ``w`` in [0, 1] of the raw layer mean in the meaning vector: the model
+            returns ``(1 - w) * meaning + w * baseline`` (0, the default, is the pure meaning
+            vector). Set after training, e.g. fitted on a dev set; centres and decision
+            thresholds fitted before a change hold for the old vectors.
         decision_thresholds: cosine thresholds above which two targets share a sense, tuned on
             dev sets by ``wicdistill evaluate --store-thresholds`` (``None``: the model gives only
             scores). A dict with ``output`` (the vector they hold for), ``date``, ``languages``
@@ -178,6 +202,9 @@ class WicDistillConfig(PreTrainedConfig):
         centering_languages: list[str] | None = None,
         encoder_name_or_path: str | None = None,
         initializer_range: float = 0.02,
+        meaning_head: str = "distilled",
+        negative_term: str = "paper",
+        meaning_mix: float = 0.0,
         decision_thresholds: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -196,6 +223,9 @@ class WicDistillConfig(PreTrainedConfig):
         self.centering_languages = list(centering_languages) if centering_languages is not None else None
         self.encoder_name_or_path = encoder_name_or_path
         self.initializer_range = initializer_range
+        self.meaning_head = meaning_head
+        self.negative_term = negative_term
+        self.meaning_mix = meaning_mix
         self.decision_thresholds = check_decision_thresholds(decision_thresholds)
         super().__init__(**kwargs)
         self._resolve_and_validate()
@@ -272,6 +302,11 @@ class WicDistillConfig(PreTrainedConfig):
             raise ValueError(
                 f"centering_languages must not repeat a language, got {self.centering_languages}"
             )
+        if self.meaning_head not in MEANING_HEADS:
+            raise ValueError(f"meaning_head must be one of {MEANING_HEADS}, got {self.meaning_head!r}")
+        if self.negative_term not in NEGATIVE_TERMS:
+            raise ValueError(f"negative_term must be one of {NEGATIVE_TERMS}, got {self.negative_term!r}")
+        check_meaning_mix(self.meaning_mix)
         if self.distiller_activation not in ("gelu", "relu"):
             raise ValueError(
                 f"distiller_activation must be 'gelu' or 'relu', got {self.distiller_activation!r}"

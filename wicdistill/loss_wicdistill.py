@@ -1,8 +1,9 @@
 """The training losses of WicDistillModel: the paper's auto-encoding loss and the options beyond it.
 
 ``distillation_loss`` is the method (reconstruction with swapped meaning/context and the
-negative); ``contrastive_alignment``, ``other_sense_logits`` and ``form_consistency`` are this
-package's crosslingual terms (see ``WicDistillConfig``). This file travels to the Hub with every
+negative; ``negative_weights`` is the option that weighs the negative's terms per record);
+``contrastive_alignment``, ``other_sense_logits`` and ``form_consistency`` are this package's
+crosslingual terms (see ``WicDistillConfig``). This file travels to the Hub with every
 checkpoint: it imports only torch.
 """
 
@@ -50,6 +51,7 @@ def distillation_loss(
     alignment_weight: float = 0.0,
     alignment_temperature: float = 0.05,
     hard_logits: tuple[torch.Tensor, torch.Tensor] | None = None,
+    negative_weight: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The auto-encoding loss of the method, one function for both settings.
 
@@ -59,11 +61,15 @@ def distillation_loss(
     name, a 0/1 code, or one code per triple. ``use_negatives=False`` keeps the four terms that
     need no negative (the collapse ablation). ``alignment_weight > 0`` adds
     ``alignment_weight * contrastive_alignment(m_a, m_p)`` (not in the paper; see the config),
-    with ``hard_logits`` as each side's extra candidate.
+    with ``hard_logits`` as each side's extra candidate. ``negative_weight`` ``(B,)`` weighs each
+    triple's two cross terms of the negative (``negative_weights``; ``None``: the paper's equal
+    weights).
     """
 
-    def rec(m: torch.Tensor, c: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return F.mse_loss((m + c) / 2, y)
+    def rec(m: torch.Tensor, c: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None = None):
+        if weight is None:
+            return F.mse_loss((m + c) / 2, y)
+        return (((m + c) / 2 - y).pow(2).mean(dim=-1) * weight.to(y.dtype)).mean()
 
     terms = {
         "self_anchor": rec(m_a, c_a, y_a),
@@ -78,14 +84,36 @@ def distillation_loss(
         y_h = torch.where(host, y_p, y_a)
         c_h = torch.where(host, c_p, c_a)
         terms["self_negative"] = rec(m_n, c_n, y_n)
-        terms["negative_context_to_host"] = rec(m_a, c_n, y_h)
-        terms["negative_meaning_in_host"] = rec(m_n, c_h, y_n)
+        terms["negative_context_to_host"] = rec(m_a, c_n, y_h, negative_weight)
+        terms["negative_meaning_in_host"] = rec(m_n, c_h, y_n, negative_weight)
     if alignment_weight > 0:
         terms["alignment"] = alignment_weight * contrastive_alignment(
             m_a, m_p, alignment_temperature, hard_logits
         )
     total = torch.stack(list(terms.values())).sum()
     return total, terms
+
+
+def negative_weights(similarity: torch.Tensor | None, size: int) -> torch.Tensor:
+    """Weights ``w_i = (1 - s_i) / mean_j(1 - s_j)`` of each triple's negative cross terms, from
+    ``s_i``, the static-embedding cosine of the negative with the word it replaced (NaN: unknown).
+
+    At their fit the cross terms set ``M(n) - M(h) = 2 (y(n) - y(h))`` (context ``C(n) = C(h)``);
+    weighing them by ``1 - s`` lets a near-synonym substitute pull less at that gap than an
+    unrelated word. Scored triples average 1 (the paper's total weight) and unscored ones weigh 1.
+    """
+    if similarity is None:
+        raise ValueError(
+            "negative_term='dissimilarity_weighted' needs negative_similarity: one negative_score per "
+            "record (NaN where a record has none)"
+        )
+    similarity = torch.as_tensor(similarity).reshape(-1)
+    if similarity.numel() != size:
+        raise ValueError(f"negative_similarity has {similarity.numel()} entries for {size} triples")
+    known = torch.isfinite(similarity)
+    dissimilarity = (1 - similarity.float().clamp(-1, 1)).masked_fill(~known, 0)
+    mean = dissimilarity.sum() / known.sum().clamp_min(1)
+    return torch.where(known, dissimilarity / mean.clamp_min(1e-6), torch.ones_like(dissimilarity))
 
 
 def contrastive_alignment(

@@ -26,8 +26,8 @@ from transformers import AutoModel, PreTrainedModel
 from transformers import initialization as init
 from transformers.utils import ModelOutput, logging
 
-from .configuration_wicdistill import WicDistillConfig
-from .loss_wicdistill import distillation_loss, form_consistency, other_sense_logits
+from .configuration_wicdistill import WicDistillConfig, check_meaning_mix
+from .loss_wicdistill import distillation_loss, form_consistency, negative_weights, other_sense_logits
 from .targets_wicdistill import (
     Span,
     Target,
@@ -99,6 +99,26 @@ class LayerDistiller(nn.Module):
             x, weights = layer(x, output_attentions)
             attentions.append(weights)
         return x.mean(dim=1), (tuple(attentions) if output_attentions else None)
+
+
+class CorrectionProjection(nn.Linear):
+    """The output projection of the residual meaning head; ``_init_weights`` starts it at zero."""
+
+
+class ResidualMeaningDistiller(LayerDistiller):
+    """``meaning_head="residual"``: the layer mean plus a learned correction of it.
+
+    The correction's output projection starts at zero, so an untrained head returns the raw layer
+    mean (the ``baseline``) exactly: training moves the meaning vector away only as the loss asks.
+    """
+
+    def __init__(self, config: WicDistillConfig) -> None:
+        super().__init__(config)
+        self.correction = CorrectionProjection(config.hidden_size, config.hidden_size)
+
+    def forward(self, layer_stack: torch.Tensor, output_attentions: bool = False):
+        pooled, attentions = super().forward(layer_stack, output_attentions)
+        return layer_stack.mean(dim=1) + self.correction(pooled), attentions
 
 
 class MeaningCentering(nn.Module):
@@ -222,7 +242,10 @@ class WicDistillPreTrainedModel(PreTrainedModel):
 
     def _init_weights(self, module: nn.Module) -> None:
         std = self.config.initializer_range
-        if isinstance(module, nn.Linear):
+        if isinstance(module, CorrectionProjection):
+            init.zeros_(module.weight)
+            init.zeros_(module.bias)
+        elif isinstance(module, nn.Linear):
             init.normal_(module.weight, mean=0.0, std=std)
             if module.bias is not None:
                 init.zeros_(module.bias)
@@ -257,7 +280,9 @@ class WicDistillModel(WicDistillPreTrainedModel):
             encoder.config._attn_implementation_internal = encoder._check_and_adjust_attn_implementation(
                 None, is_init_check=True
             )
-        self.meaning = LayerDistiller(config)
+        self.meaning = (ResidualMeaningDistiller if config.meaning_head == "residual" else LayerDistiller)(
+            config
+        )
         self.context = LayerDistiller(config)
         self.centering = (
             MeaningCentering(config.centering_languages, config.hidden_size)
@@ -389,6 +414,9 @@ class WicDistillModel(WicDistillPreTrainedModel):
         dtype = next(self.meaning.parameters()).dtype
         x = layer_stack.to(dtype)
         meaning, meaning_att = self.meaning(x, output_attentions)
+        mix = check_meaning_mix(self.config.meaning_mix)
+        if mix:
+            meaning = (1 - mix) * meaning + mix * x.mean(dim=1)
         context, context_att = self.context(x, output_attentions)
         return WicDistillOutput(
             meaning=meaning,
@@ -410,6 +438,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         negative_host: str | int | torch.Tensor | None = None,
         form_pairs: torch.Tensor | None = None,
         other_sense_pairs: torch.Tensor | None = None,
+        negative_similarity: torch.Tensor | None = None,
         output_attentions: bool = False,
         **kwargs: Any,
     ) -> WicDistillOutput:
@@ -423,6 +452,8 @@ class WicDistillModel(WicDistillPreTrainedModel):
         ``q``'s word form in another sentence pair and ``t`` is its translation there.
         ``other_sense_pairs`` ``(K, 2)`` are rows (query, negative): the negative is an anchor's
         or positive's word form in another sense, an extra candidate of the alignment term.
+        ``negative_similarity`` ``(B,)`` (NaN: unknown) is each record's ``negative_score``, which
+        ``negative_term="dissimilarity_weighted"`` needs.
         """
         if layer_stack is None:
             if input_ids is None or target_token_mask is None:
@@ -435,7 +466,14 @@ class WicDistillModel(WicDistillPreTrainedModel):
         out = self.distill(layer_stack, output_attentions=output_attentions)
         if triples is not None:
             out.loss, out.loss_terms = self.triple_loss(
-                out.meaning, out.context, layer_stack, triples, negative_host, form_pairs, other_sense_pairs
+                out.meaning,
+                out.context,
+                layer_stack,
+                triples,
+                negative_host,
+                form_pairs,
+                other_sense_pairs,
+                negative_similarity,
             )
         return out
 
@@ -448,6 +486,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         negative_host: str | int | torch.Tensor | None,
         form_pairs: torch.Tensor | None = None,
         other_sense_pairs: torch.Tensor | None = None,
+        negative_similarity: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Distillation loss over rows of (anchor, positive, negative) target indices, plus the
         form-consistency term over ``form_pairs`` rows when the config weights it, and
@@ -479,6 +518,9 @@ class WicDistillModel(WicDistillPreTrainedModel):
             alignment_weight=self.config.alignment_weight,
             alignment_temperature=self.config.alignment_temperature,
             hard_logits=hard_logits,
+            negative_weight=negative_weights(negative_similarity, len(triples))
+            if use_negatives and self.config.negative_term == "dissimilarity_weighted"
+            else None,
         )
         weight = self.config.form_consistency_weight
         if weight > 0 and form_pairs is not None and len(form_pairs):
@@ -507,6 +549,12 @@ class WicDistillModel(WicDistillPreTrainedModel):
                 raise ValueError(f"no training target in language {lang!r} to fit its centre")
             means[i] = meaning[chosen].mean(dim=0)
         means[-1] = meaning.mean(dim=0)
+        self.config.decision_thresholds = None
+
+    def set_meaning_mix(self, weight: float) -> None:
+        """Return ``(1 - weight) * meaning + weight * baseline`` as the meaning vector from now on;
+        stored decision thresholds were tuned on the old vectors, so they are dropped."""
+        self.config.meaning_mix = check_meaning_mix(weight)
         self.config.decision_thresholds = None
 
     def center_meaning(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
@@ -669,8 +717,6 @@ class WicDistillModel(WicDistillPreTrainedModel):
         the revision pinned in the checkpoint). ``hub_kwargs`` (``revision``, ``token``, ...) locate
         the heads checkpoint itself.
         """
-        import os
-
         from transformers.modeling_utils import load_state_dict
         from transformers.utils import cached_file
 

@@ -26,6 +26,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--epochs", type=int, default=8, help="training epochs (early stopping may end sooner)"
     )
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--trust-checkpoint",
+        action="store_true",
+        help="resume from a checkpoint of an older version (pickled training state) left in OUTPUT/model",
+    )
 
 
 def _stage(number: int, text: str) -> float:
@@ -76,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         patience=6,
         validation_fraction=0.05,
         resume_from_checkpoint="latest",
+        trust_checkpoint=args.trust_checkpoint,
         checkpoint_every=50,
         report_to="tensorboard",
     )

@@ -78,3 +78,32 @@ def test_round_trip_keeps_nested_encoder(tmp_path):
 def test_dict_encoder_is_resolved_by_model_type():
     config = WicDistillConfig(encoder=xlmr_config(50).to_dict())
     assert type(config.encoder).__name__ == "XLMRobertaConfig"
+
+
+def test_every_training_flag_has_a_help_line_with_its_default():
+    import argparse
+    import inspect
+
+    from wicdistill.training.config import build_parser
+
+    model_defaults = {
+        name: p.default for name, p in inspect.signature(WicDistillConfig.__init__).parameters.items()
+    }
+    parser = build_parser()
+    formatter = parser._get_formatter()
+    actions = [a for a in parser._actions if not isinstance(a, argparse._HelpAction)]
+    assert len(actions) > 50
+    for action in actions:
+        flag = action.option_strings[0]
+        assert action.help and action.help.strip(), f"{flag} has no help"
+        shown = formatter._expand_help(action) if action.default is not argparse.SUPPRESS else action.help
+        if action.default is argparse.SUPPRESS:  # a model flag: its default is the model's own
+            name = action.dest
+            expected = model_defaults.get(name, False)
+            assert "(default: " in shown, flag
+            if expected is not None:
+                assert f"(default: {expected})" in shown, (flag, shown)
+        else:
+            assert shown.endswith(f"(default: {action.default})"), (flag, shown)
+    text = parser.format_help()
+    assert "--trust_checkpoint" in text and "--nonfinite" in text

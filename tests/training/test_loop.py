@@ -311,9 +311,9 @@ def test_recipe_train_section_feeds_train_accelerate(tmp_path):
         "evaluate: {tasks: [wic]}\n"
     )
     config = parse_config(["--config", str(recipe), "--batch_size", "32"])
-    assert config.corpus == "runs/en/corpus"
-    assert config.output_dir == "runs/en/model"
-    assert config.features_dir == "runs/en/features"
+    assert config.corpus == str(tmp_path / "runs/en/corpus")  # relative to the recipe's folder
+    assert config.output_dir == str(tmp_path / "runs/en/model")
+    assert config.features_dir == str(tmp_path / "runs/en/features")
     assert config.encoder == "all-MiniLM-L6-v2"
     assert config.learning_rate == 3e-4 and config.batch_size == 32 and config.layers == [4, 5, 6]
     recipe.write_text("output_dir: x\ntrain: {}\nextra: 1\n")
@@ -353,8 +353,9 @@ def test_global_centering_keeps_the_all_language_mean_only(encoder_dir, corpus_f
 
 
 @pytest.mark.parametrize("path", sorted((REPO_ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
-def test_shipped_recipes_build_valid_configs(path):
+def test_shipped_recipes_build_valid_configs(path, tmp_path, monkeypatch):
     """Every recipe in configs/ parses into corpus, training and evaluation settings."""
+    monkeypatch.setenv("WICDISTILL_SHARED_DATA", str(tmp_path))
     from wicdistill.corpus import CorpusConfig
     from wicdistill.evaluation.tasks import resolve_tasks
     from wicdistill.recipe import load_recipe

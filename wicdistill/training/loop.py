@@ -5,36 +5,53 @@ split by source pair, partner tables, feature cache or on-the-fly datasets),
 ``prepare_optimisation`` (AdamW under a warm-up-then-constant schedule, loaders, resume),
 ``fit`` (validation ``evals_per_epoch`` times per epoch, early stopping after ``patience``
 checks without improvement) and ``finish`` (best weights, centring fit, ``save_pretrained``,
-summary, evaluation, card). Checkpoints hold model, optimizer, scheduler, RNG and loop state,
-so a resumed run replays exactly the batches and dropout masks of an uninterrupted one.
+summary, evaluation, card). Checkpoints hold model, optimizer, scheduler, RNG and loop state
+(safetensors and JSON, no pickle), so a resumed run replays exactly the batches and dropout
+masks of an uninterrupted one.
+
+A non-finite training loss or gradient norm stops the run (``nonfinite: error``), naming the
+step, epoch and batch; both are read back with the losses, every ``LOSS_READ_EVERY`` steps, so
+the check adds no device sync. ``nonfinite: skip`` instead skips the optimizer step of such a
+batch (reading both back every step), counts it, and still stops when a whole epoch was skipped.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as save_tensors
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from ..backbones import resolve_encoder
 from ..corpus.store import heldout_records, read_corpus
+from ..faults import kill_point
 from ..features.extract import extract_features
-from ..io_utils import atomic_write_json
+from ..io_utils import atomic_write_bytes, atomic_write_json
 from ..modeling_wicdistill import WicDistillModel
 from ..targets_wicdistill import encoder_max_length
 from .centering import fit_centers
-from .checkpoints import TrainerState, resolve_checkpoint, save_checkpoint, trainable_state
+from .checkpoints import (
+    RunObjects,
+    TrainerState,
+    load_checkpoint,
+    resolve_checkpoint,
+    save_checkpoint,
+    trainable_state,
+)
 from .config import CORPUS_LANGUAGES, TrainingConfig
 from .datasets import CachedTriples, EpochShuffleSampler, OnTheFlyTriples, canonical_triples, identity_collate
 from .finish import evaluate_saved_model, push, write_card
 from .heads import DistillerHeads
 from .partners import cross_context_partners, other_sense_partners, same_form_partners
+from .precision import warn_if_cpu_autocast
 from .records import corpus_languages, select_training_records, split_records
 from .summary import corpus_summary, run_summary
 
@@ -85,8 +102,12 @@ class Trainer:
             log_with="tensorboard" if config.report_to == "tensorboard" else None,
             project_dir=str(self.output_dir / "logs"),
         )
+        warn_if_cpu_autocast(self.accelerator.device.type, self.accelerator.mixed_precision)
         set_seed(config.seed)
         self.prepare_data()
+        # building a feature cache draws from the global RNG (each DataLoader iterator does): re-seed,
+        # so that a run that reuses the cache trains exactly like the run that built it
+        set_seed(config.seed)
         self.prepare_optimisation()
         self.fit()
         return self.finish()
@@ -158,7 +179,7 @@ class Trainer:
                 self.model, config.lora_r, config.lora_alpha, config.lora_dropout, config.lora_target_modules
             )
         module = self.model if config.on_the_fly else DistillerHeads(self.model)
-        params = [p for p in module.parameters() if p.requires_grad]
+        params = self.params = [p for p in module.parameters() if p.requires_grad]
         # the fused kernel updates all parameters in a few launches: at small batches the step is launch-bound
         optimizer = torch.optim.AdamW(
             params,
@@ -186,13 +207,13 @@ class Trainer:
         self.module, self.optimizer, self.train_loader, self.val_loader = accelerator.prepare(
             module, optimizer, train_loader, val_loader
         )
-        accelerator.register_for_checkpointing(self.scheduler, self.state)
+        self.run_objects = RunObjects(accelerator, self.module, self.optimizer, self.scheduler, self.state)
         self.steps_per_epoch = math.ceil(len(self.train_loader) / config.gradient_accumulation_steps)
         self.max_steps = config.max_steps or config.max_epochs * self.steps_per_epoch
         self.eval_every = config.eval_every or max(1, self.steps_per_epoch // config.evals_per_epoch)
         checkpoint = resolve_checkpoint(self.output_dir, config.resume_from_checkpoint)
         if checkpoint is not None:
-            accelerator.load_state(str(checkpoint))
+            load_checkpoint(self.run_objects, checkpoint, trust=config.trust_checkpoint)
             accelerator.print(f"resumed from {checkpoint} at step {self.state.global_step}")
         if config.report_to == "tensorboard":
             hparams = {
@@ -221,18 +242,39 @@ class Trainer:
         totals = self.accelerator.reduce(totals, reduction="sum")
         return float(totals[0] / totals[1])
 
+    def gradient_norm(self) -> torch.Tensor:
+        """The total gradient norm of the step, left on the device (a zero under fp16, whose
+        gradient scaler skips inf/NaN steps itself)."""
+        if self.accelerator.scaler is not None:
+            return torch.zeros((), device=self.accelerator.device)
+        grads = [p.grad for p in self.params if p.grad is not None]
+        return torch.nn.utils.get_total_norm(grads).float()
+
+    def all_finite(self, pair: torch.Tensor) -> bool:
+        """Whether loss and gradient norm are finite on every process (one sync: skip mode only)."""
+        if self.accelerator.num_processes > 1:  # a NaN or inf anywhere survives the sum
+            pair = self.accelerator.reduce(pair.clone(), reduction="sum")
+        return bool(torch.isfinite(pair).all())
+
     def read_losses(self) -> None:
-        """Fetch the pending train losses in one sync and log them (one read per step would stall)."""
+        """Fetch the pending train losses and gradient norms in one sync and log them (one read
+        per step would stall); the first non-finite one stops the run."""
         if not self.unread:
             return
-        values = torch.stack([loss for _, loss in self.unread]).tolist()
-        for (point, _), value in zip(self.unread, values):
+        values = torch.stack([pair for _, pair in self.unread]).tolist()
+        for (point, _), (value, norm) in zip(self.unread, values):
             epoch, batch = self.batch_of.pop(point["step"])
-            if not math.isfinite(value):
+            if not (math.isfinite(value) and math.isfinite(norm)):
+                what = (
+                    f"training loss became {value}"
+                    if not math.isfinite(value)
+                    else f"gradient norm became {norm}"
+                )
                 raise FloatingPointError(
-                    f"training loss became {value} at step {point['step']} (epoch {epoch}, batch {batch}): "
+                    f"{what} at step {point['step']} (epoch {epoch}, batch {batch}): "
                     f"nothing from this step on was saved; lower the learning rate, check the features "
-                    f"(extract-features --verify), or resume from an earlier checkpoint"
+                    f"(extract-features --verify), resume from an earlier checkpoint, or pass "
+                    f"--nonfinite skip to skip such batches"
                 )
             point["train_loss"] = value
             self.state.loss_curve.append(point)
@@ -241,7 +283,7 @@ class Trainer:
             }
             logged.pop("train/step")
             self.accelerator.log(logged, step=point["step"])
-        self.progress.set_postfix(loss=f"{values[-1]:.4f}")
+        self.progress.set_postfix(loss=f"{values[-1][0]:.4f}")
         self.unread.clear()
 
     def fit(self) -> None:
@@ -267,33 +309,67 @@ class Trainer:
                 else self.train_loader
             )
             for batch in loader:
+                skipped = False
                 with accelerator.accumulate(self.module):
                     out = self.run_batch(batch)
                     accelerator.backward(out.loss)
-                    self.optimizer.step()
+                    window.append(out.loss.detach().float())
                     if accelerator.sync_gradients:
-                        self.scheduler.step()
+                        pair = torch.stack([torch.stack(window).mean(), self.gradient_norm()])
+                        skipped = config.nonfinite == "skip" and not self.all_finite(pair)
+                    if not skipped:
+                        self.optimizer.step()
+                        if accelerator.sync_gradients:
+                            self.scheduler.step()
                     self.optimizer.zero_grad()
                 state.batches_in_epoch += 1
-                window.append(out.loss.detach().float())
                 if not accelerator.sync_gradients:
                     continue
                 state.global_step += 1
                 point = {"step": state.global_step, "train_loss": None, "lr": self.scheduler.get_last_lr()[0]}
-                self.unread.append((point, torch.stack(window).mean()))
-                self.batch_of[state.global_step] = (state.epoch, state.batches_in_epoch - 1)
+                if skipped:
+                    self.record_skip(len(window), pair)
+                else:
+                    self.unread.append((point, pair))
+                    self.batch_of[state.global_step] = (state.epoch, state.batches_in_epoch - 1)
                 window.clear()
                 self.progress.update(1)
                 if self.after_step(point):
                     done = True
                     break
             else:
+                self.check_epoch_not_all_skipped()
                 state.epoch += 1
-                state.batches_in_epoch = 0
+                state.batches_in_epoch = state.skipped_in_epoch = 0
+        self.check_epoch_not_all_skipped()
         self.read_losses()
         self.progress.close()
         self.seconds["training"] = time.perf_counter() - started
         accelerator.wait_for_everyone()
+
+    def record_skip(self, batches: int, pair: torch.Tensor) -> None:
+        """Count a skipped optimizer step (``nonfinite: skip``); warn at the first of the run."""
+        state = self.state
+        if not state.skipped_batches:
+            loss, norm = pair.tolist()
+            warnings.warn(
+                f"skipping the optimizer step at step {state.global_step} (epoch {state.epoch}, batch "
+                f"{state.batches_in_epoch - 1}): training loss {loss}, gradient norm {norm} (nonfinite: "
+                f"skip); later skips are only counted (training.skipped_batches in training_summary.json)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        state.skipped_batches += batches
+        state.skipped_in_epoch += batches
+
+    def check_epoch_not_all_skipped(self) -> None:
+        state = self.state
+        if state.batches_in_epoch and state.skipped_in_epoch >= state.batches_in_epoch:
+            raise FloatingPointError(
+                f"every batch of epoch {state.epoch} ({state.batches_in_epoch} batches) had a non-finite "
+                f"training loss or gradient norm and was skipped (nonfinite: skip): nothing was learnt; "
+                f"check the features (extract-features --verify) or lower the learning rate"
+            )
 
     def after_step(self, point: dict[str, Any]) -> bool:
         """Validate, keep the best weights, checkpoint, call back; True when training should stop."""
@@ -307,9 +383,10 @@ class Trainer:
         if evaluating:
             self.record_validation(point)
         if checkpointing:
-            save_checkpoint(self.accelerator, self.output_dir, state.global_step, config.keep_checkpoints)
+            save_checkpoint(self.run_objects, self.output_dir, config.keep_checkpoints)
         for callback in self.callbacks:
             callback(state)
+        kill_point("train", state.global_step)
         return state.global_step >= self.max_steps or state.stopped_early
 
     def record_validation(self, point: dict[str, Any]) -> None:
@@ -319,14 +396,15 @@ class Trainer:
             state.best_validation_loss, state.best_step = val_loss, state.global_step
             state.checks_without_improvement = 0
             if accelerator.is_main_process:
-                self.best_path.parent.mkdir(parents=True, exist_ok=True)
-                save_file(trainable_state(accelerator.unwrap_model(self.model)), str(self.best_path))
+                weights = trainable_state(accelerator.unwrap_model(self.model))
+                atomic_write_bytes(self.best_path, save_tensors(weights))
         else:
             state.checks_without_improvement += 1
             state.stopped_early = state.checks_without_improvement >= self.config.patience
         if accelerator.is_local_main_process:
+            train_loss = "skipped" if point["train_loss"] is None else f"{point['train_loss']:.5f}"
             tqdm.write(
-                f"step {state.global_step}: train loss {point['train_loss']:.5f}, validation loss "
+                f"step {state.global_step}: train loss {train_loss}, validation loss "
                 f"{val_loss:.5f} (best {state.best_validation_loss:.5f} at step {state.best_step})"
             )
 

@@ -140,6 +140,7 @@ def run_summary(
             else None,
             "final_train_loss": last_train,
             "stopped_early": state.stopped_early,
+            "skipped_batches": state.skipped_batches,
             "loss_curve": state.loss_curve,
         },
         "hardware": hardware(accelerator),
@@ -161,6 +162,7 @@ def _hyperparameters(config: TrainingConfig, accelerator: Any) -> dict[str, Any]
         "mixed_precision": accelerator.mixed_precision,
         "optimizer": "AdamW",
         "weight_decay": config.weight_decay,
+        "nonfinite": config.nonfinite,
         "features": "on_the_fly" if config.on_the_fly else "cached_fp16",
         "lora": {
             "r": config.lora_r,
