@@ -26,7 +26,7 @@ from transformers import BertConfig, BertModel
 from wicdistill.backbones import minilm_path
 from wicdistill.configuration_wicdistill import WicDistillConfig
 from wicdistill.loss_wicdistill import distillation_loss
-from wicdistill.modeling_wicdistill import LayerDistiller
+from wicdistill.distillers_wicdistill import LayerDistiller
 from wicdistill.training.config import TrainingConfig
 from wicdistill.training.loop import train
 

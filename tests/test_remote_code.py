@@ -14,6 +14,8 @@ MODEL_FILES = (
     "modeling_wicdistill.py",
     "targets_wicdistill.py",
     "loss_wicdistill.py",
+    "distillers_wicdistill.py",
+    "encoder_wicdistill.py",
 )
 HUB_FILES = (*MODEL_FILES, "pipeline_wicdistill.py")
 ALLOWED_IMPORTS = set(sys.stdlib_module_names) | {"torch", "transformers"}

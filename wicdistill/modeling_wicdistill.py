@@ -13,7 +13,6 @@ standard library, torch, transformers and its siblings.
 from __future__ import annotations
 
 import copy
-import inspect
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,11 +21,18 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import AutoModel, PreTrainedModel
+from transformers import PreTrainedModel
 from transformers import initialization as init
 from transformers.utils import ModelOutput, logging
 
 from .configuration_wicdistill import WicDistillConfig, check_meaning_mix
+from .distillers_wicdistill import (
+    CorrectionProjection,
+    LayerDistiller,
+    MeaningCentering,
+    ResidualMeaningDistiller,
+)
+from .encoder_wicdistill import build_encoder, check_fast_tokenizer, check_readable_encoder
 from .loss_wicdistill import distillation_loss, form_consistency, negative_weights, other_sense_logits
 from .targets_wicdistill import (
     Span,
@@ -45,108 +51,6 @@ OUTPUTS = ("meaning", "context", "baseline", "layer_stack")
 
 
 # --------------------------------------------------------------------------------------------
-# Distillers
-# --------------------------------------------------------------------------------------------
-
-
-class DistillerLayer(nn.Module):
-    """Post-LN Transformer encoder layer over the layer axis that can return its attention."""
-
-    def __init__(self, d_model: int, num_heads: int, ffn_dim: int, dropout: float, activation: str) -> None:
-        super().__init__()
-        self.self_attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout, batch_first=True)
-        self.linear1 = nn.Linear(d_model, ffn_dim)
-        self.linear2 = nn.Linear(ffn_dim, d_model)
-        self.norm1 = nn.LayerNorm(d_model)
-        self.norm2 = nn.LayerNorm(d_model)
-        self.dropout = nn.Dropout(dropout)
-        self.dropout1 = nn.Dropout(dropout)
-        self.dropout2 = nn.Dropout(dropout)
-        self.activation = F.gelu if activation == "gelu" else F.relu
-
-    def forward(
-        self, x: torch.Tensor, output_attentions: bool = False
-    ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        attended, weights = self.self_attn(x, x, x, need_weights=output_attentions, average_attn_weights=True)
-        x = self.norm1(x + self.dropout1(attended))
-        x = self.norm2(x + self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x))))))
-        return x, weights
-
-
-class LayerDistiller(nn.Module):
-    """Transformer encoder whose sequence is the L selected layers, mean-pooled to one vector."""
-
-    def __init__(self, config: WicDistillConfig) -> None:
-        super().__init__()
-        d = config.hidden_size
-        self.layer_position = (
-            nn.Embedding(config.num_selected_layers, d) if config.layer_position_embedding else None
-        )
-        ffn_dim = int(config.distiller_ffn_multiplier * d)
-        self.layers = nn.ModuleList(
-            DistillerLayer(
-                d, config.distiller_heads, ffn_dim, config.distiller_dropout, config.distiller_activation
-            )
-            for _ in range(config.distiller_layers)
-        )
-
-    def forward(self, layer_stack: torch.Tensor, output_attentions: bool = False):
-        x = layer_stack
-        if self.layer_position is not None:
-            x = x + self.layer_position.weight[None, : x.shape[1]]
-        attentions = []
-        for layer in self.layers:
-            x, weights = layer(x, output_attentions)
-            attentions.append(weights)
-        return x.mean(dim=1), (tuple(attentions) if output_attentions else None)
-
-
-class CorrectionProjection(nn.Linear):
-    """The output projection of the residual meaning head; ``_init_weights`` starts it at zero."""
-
-
-class ResidualMeaningDistiller(LayerDistiller):
-    """``meaning_head="residual"``: the layer mean plus a learned correction of it.
-
-    The correction's output projection starts at zero, so an untrained head returns the raw layer
-    mean (the ``baseline``) exactly: training moves the meaning vector away only as the loss asks.
-    """
-
-    def __init__(self, config: WicDistillConfig) -> None:
-        super().__init__(config)
-        self.correction = CorrectionProjection(config.hidden_size, config.hidden_size)
-
-    def forward(self, layer_stack: torch.Tensor, output_attentions: bool = False):
-        pooled, attentions = super().forward(layer_stack, output_attentions)
-        return layer_stack.mean(dim=1) + self.correction(pooled), attentions
-
-
-class MeaningCentering(nn.Module):
-    """Per-language mean meaning vectors, subtracted at inference (an option beyond the paper).
-
-    A multilingual encoder places each language around its own mean; removing it lets one
-    similarity threshold serve same-language and crosslingual pairs. Row ``i`` is the mean of
-    language ``languages[i]``; the last row, the mean over all languages, serves texts whose
-    language is unknown or was not seen in training. With no languages only that row is kept
-    and every text loses the same mean (global centring). The means are fitted after training
-    (``WicDistillModel.fit_meaning_centers``) and saved with the model.
-    """
-
-    def __init__(self, languages: Sequence[str], hidden_size: int) -> None:
-        super().__init__()
-        self.languages = list(languages)
-        self.register_buffer("means", torch.zeros(len(self.languages) + 1, hidden_size))
-
-    def rows(self, langs: Sequence[str | None]) -> torch.Tensor:
-        index = {lang: i for i, lang in enumerate(self.languages)}
-        fallback = len(self.languages)
-        return torch.tensor([index.get(lang, fallback) for lang in langs], device=self.means.device)
-
-    def forward(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
-        return meaning - self.means[self.rows(langs)].to(meaning.dtype)
-
-
-# --------------------------------------------------------------------------------------------
 # Model
 # --------------------------------------------------------------------------------------------
 
@@ -162,76 +66,6 @@ class WicDistillOutput(ModelOutput):
     loss_terms: dict[str, torch.Tensor] | None = None
     meaning_attentions: tuple[torch.FloatTensor, ...] | None = None
     context_attentions: tuple[torch.FloatTensor, ...] | None = None
-
-
-def _build_encoder(config: Any, pretrained: str | None = None, **kwargs: Any) -> PreTrainedModel:
-    """An `AutoModel` for ``config`` (or loaded from ``pretrained``), without a pooler when it has one."""
-    from transformers.models.auto.modeling_auto import MODEL_MAPPING
-
-    model_class = MODEL_MAPPING.get(type(config), None)
-    if model_class is not None and "add_pooling_layer" in inspect.signature(model_class.__init__).parameters:
-        kwargs.setdefault("add_pooling_layer", False)
-    if pretrained is None:
-        return AutoModel.from_config(config, **kwargs)
-    # a checkpoint's pooler is deliberately not built: silence the load report that lists it
-    verbosity = logging.get_verbosity()
-    logging.set_verbosity_error()
-    try:
-        return AutoModel.from_pretrained(pretrained, config=config, **kwargs)
-    finally:
-        logging.set_verbosity(verbosity)
-
-
-def _check_fast_tokenizer(name_or_path: str, hub_kwargs: dict[str, Any]) -> None:
-    """Refuse an encoder whose own tokenizer is slow: spans find their sub-words through the
-    character offsets only fast tokenizers give. One that cannot be loaded is left to ``encode``."""
-    from transformers import AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(name_or_path, **hub_kwargs)
-    except (OSError, ValueError):
-        return
-    if not tokenizer.is_fast:
-        raise ValueError(
-            f"the tokenizer of {name_or_path!r} is {type(tokenizer).__name__}, a slow tokenizer that gives "
-            f"no character offsets; wicdistill maps character spans to sub-words through a fast tokenizer: "
-            f"use a checkpoint that has a tokenizer.json"
-        )
-
-
-@torch.no_grad()
-def _check_readable_encoder(encoder: PreTrainedModel, name_or_path: str) -> None:
-    """Refuse an encoder whose layer stacks would be wrong, from two four-token probes.
-
-    The stack reads every layer's hidden states, and a word's vector must see the words on both
-    sides: under causal attention the first position ignores a change of the last token.
-    """
-    vocab = int(getattr(encoder.config, "vocab_size", None) or 10)
-    ids = (torch.tensor([[5, 6, 7, 8], [5, 6, 7, 9]]) % vocab).to(encoder.device)
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        outputs = encoder(
-            input_ids=ids, attention_mask=torch.ones_like(ids), output_hidden_states=True, return_dict=True
-        )
-    finally:
-        encoder.train(was_training)
-    hidden = getattr(outputs, "hidden_states", None)
-    layers = encoder.config.num_hidden_layers
-    if hidden is None or len(hidden) != layers + 1:
-        got = "no" if hidden is None else len(hidden)
-        raise ValueError(
-            f"the encoder {name_or_path!r} ({type(encoder).__name__}) returned {got} hidden states for "
-            f"output_hidden_states=True, expected {layers + 1} (the embeddings and {layers} layers): "
-            f"wicdistill reads every layer's hidden states; use an encoder that returns them"
-        )
-    first = torch.stack([h[:, 0].float() for h in hidden])
-    if float((first[:, 0] - first[:, 1]).abs().max()) <= 1e-6 * float(first.abs().max()):
-        raise ValueError(
-            f"the encoder {name_or_path!r} ({type(encoder).__name__}) attends causally (its first position "
-            f"ignored a change of the last token): a word's vector would never see the words after it; "
-            f"use a bidirectional encoder (BERT, RoBERTa, XLM-R, DeBERTa, ...)"
-        )
 
 
 class WicDistillPreTrainedModel(PreTrainedModel):
@@ -267,7 +101,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
     def __init__(self, config: WicDistillConfig, encoder: PreTrainedModel | None = None) -> None:
         super().__init__(config)
         if encoder is None:
-            encoder = _build_encoder(config.encoder)
+            encoder = build_encoder(config.encoder)
         elif encoder.config.hidden_size != config.hidden_size:
             raise ValueError(
                 f"encoder hidden size {encoder.config.hidden_size} != config.encoder.hidden_size "
@@ -316,9 +150,9 @@ class WicDistillModel(WicDistillPreTrainedModel):
         config_keys = {"revision", "local_files_only", "cache_dir", "token", "trust_remote_code"}
         hub_kwargs = {k: v for k, v in encoder_kwargs.items() if k in config_keys}
         encoder_config = AutoConfig.from_pretrained(name_or_path, **hub_kwargs)
-        _check_fast_tokenizer(str(name_or_path), hub_kwargs)
-        encoder = _build_encoder(encoder_config, name_or_path, **encoder_kwargs)
-        _check_readable_encoder(encoder, str(name_or_path))
+        check_fast_tokenizer(str(name_or_path), hub_kwargs)
+        encoder = build_encoder(encoder_config, name_or_path, **encoder_kwargs)
+        check_readable_encoder(encoder, str(name_or_path))
         config_kwargs.setdefault("encoder_name_or_path", str(name_or_path))
         config = WicDistillConfig(encoder=copy.deepcopy(encoder.config), **config_kwargs)
         return cls(config, encoder=encoder).eval()
@@ -728,7 +562,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
             pinned = getattr(config, "encoder_revision", None)
             if pinned and not os.path.isdir(encoder):
                 kwargs.setdefault("revision", pinned)
-            encoder = _build_encoder(copy.deepcopy(config.encoder), str(encoder), **kwargs)
+            encoder = build_encoder(copy.deepcopy(config.encoder), str(encoder), **kwargs)
         else:
             saved, given = config.encoder, encoder.config
             keys = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")

@@ -23,6 +23,8 @@ CODE_FILES = {
     "modeling_wicdistill.py",
     "targets_wicdistill.py",
     "loss_wicdistill.py",
+    "distillers_wicdistill.py",
+    "encoder_wicdistill.py",
     "pipeline_wicdistill.py",
 }
 RUN_REPORTS = {"training_summary.json", "evaluation.json"}
@@ -176,7 +178,7 @@ def test_export_command(exports, tmp_path, capsys):
         ["export", str(exports["model_dir"]), str(out), "--model-id", "org/x", "--encoder-id", "o/e"]
     )
     assert code == 0 and (out / "README.md").is_file()
-    assert re.search(r"exported full folder .*: 14 files, [\d.]+ MB in [\d.]+ s", capsys.readouterr().out)
+    assert re.search(r"exported full folder .*: 16 files, [\d.]+ MB in [\d.]+ s", capsys.readouterr().out)
     code = cli.main(
         ["export", str(exports["model_dir"]), str(tmp_path / "h"), "--heads-only", "--encoder-id", "o/e"]
     )
@@ -379,3 +381,10 @@ def test_the_exported_summary_names_no_relative_corpus_folder(exports, tmp_path)
     out = export_model(model_dir, tmp_path / "out", CARD)
     assert json.loads((out / "training_summary.json").read_text())["corpus"]["path"] == "corpus"
     assert not [p.name for p in out.iterdir() if "outputs/quickstart" in p.read_text(errors="ignore")]
+
+
+def test_card_names_every_code_file_the_export_ships(exports):
+    card = (exports["full"] / "README.md").read_text(encoding="utf-8")
+    shipped = {p.name for p in exports["full"].glob("*_wicdistill.py")}
+    named = set(re.findall(r"`(\w+_wicdistill\.py)`", card))
+    assert shipped == CODE_FILES and named == shipped
