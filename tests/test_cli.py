@@ -234,3 +234,25 @@ def test_python_dash_m_push_offline_is_one_line_exit_3(export_folder, monkeypatc
         "To disable it, please unset the `HF_HUB_OFFLINE` environment variable.): check the network connection "
         "and any proxy settings (or HF_HUB_OFFLINE), then rerun the same command\n"
     )
+
+
+def test_the_packaged_training_entry_point_runs_without_a_checkout(capsys):
+    """``python -m wicdistill.training.launch`` (what ``accelerate launch -m`` runs) is the same entry
+    point as the repository's train_accelerate.py, under its own name."""
+    import subprocess
+    import sys
+
+    from wicdistill.training import launch
+
+    assert launch.main(["--corpus", "c.jsonl", "--mixed_precision", "bf17"]) == 1
+    assert capsys.readouterr().err == (
+        "wicdistill.training.launch: error: mixed_precision must be no, fp16 or bf16, got 'bf17'\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-m", "wicdistill.training.launch", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
+    assert shown.returncode == 0 and "--learning_rate" in shown.stdout and "(default: " in shown.stdout

@@ -3,7 +3,7 @@ and the "Use a trained model" examples.
 
 The code blocks are read from README.md itself, so a changed snippet is a changed test. Hub
 names become local stand-ins through ``stand_ins`` (the one substitution table); shell lines run
-in-process through their entry points (``wicdistill.cli.main``, ``train_accelerate.main``) with
+in-process through their entry points (``wicdistill.cli.main``, ``wicdistill.training.launch.main``) with
 the small settings of ``SMALL_SETTINGS`` appended, from a temporary working directory.
 """
 
@@ -25,6 +25,7 @@ from conftest import REPO_ROOT, build_model
 from fixtures.corpus.tiny_corpus import BITEXT_FR, tiny_masked_lm, wordpiece_tokenizer
 
 from wicdistill import cli
+from wicdistill.training import launch
 
 README = REPO_ROOT / "README.md"
 TOUR = "Quick tour"
@@ -55,7 +56,7 @@ SMALL_SETTINGS = {
         "--negative-skip-top", "0", "--min-alignment-score", "0", "--batch-size", "8",
         "--sample-size", "3", "--threads", "1", "--device", "cpu", "--no-progress",
     ],
-    "accelerate launch train_accelerate.py": [
+    "accelerate launch -m": [
         "--max_steps", "2", "--batch_size", "4", "--warmup_steps", "1", "--eval_every", "1",
         "--validation_fraction", "0.25", "--extraction_batch_size", "8", "--torch_threads", "1",
         "--report_to", "none", "--show_progress", "false",
@@ -120,13 +121,6 @@ def shell_commands(code: str) -> list[list[str]]:
     return [words for words in (shlex.split(line, comments=True) for line in lines) if words]
 
 
-def _train_accelerate():
-    spec = importlib.util.spec_from_file_location("train_accelerate", REPO_ROOT / "train_accelerate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _data_command(argv: list[str]) -> int:
     """``wicdistill data ...`` through the CLI once it is registered there, else its module."""
     if "data" in cli.COMMANDS:
@@ -150,8 +144,8 @@ def run_shell(argv: list[str], settings: dict[str, list[str]]) -> int:
         scripts = {e.name: e.value for e in dist.entry_points if e.group == "console_scripts"}
         assert scripts["wicdistill"] == "wicdistill.cli:main"
         return 0
-    if argv[:3] == ["accelerate", "launch", "train_accelerate.py"]:
-        return _train_accelerate().main(argv[3:] + extra)
+    if argv[:4] == ["accelerate", "launch", "-m", "wicdistill.training.launch"]:
+        return launch.main(argv[4:] + extra)
     if argv[:2] == ["wicdistill", "data"]:
         return _data_command(argv[2:] + extra)
     assert argv[0] == "wicdistill", f"the test does not know how to run {argv}"
