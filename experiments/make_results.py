@@ -411,6 +411,7 @@ MCL-WiC five-language mean, 1.1 on the AM2iCo four-language mean.
 PAGE_TAIL = """## Reproduce
 
 ```
+export WICDISTILL_SHARED_DATA="$PWD/../shared/data"      # this project's development data
 wicdistill recipe configs/minilm-en.yaml                 # recipe 1
 wicdistill recipe configs/e5-crosslingual.yaml           # recipe 2, the paper loss
 wicdistill recipe configs/e5-crosslingual-aligned.yaml   # recipe 2 with alignment, form consistency, global centring

@@ -2,8 +2,8 @@
 
 Examples:
     wicdistill build-corpus --input bundled --negatives embedding --out corpus-en
-    wicdistill build-corpus --encoder multilingual-e5-small --input tatoeba:../shared/data/parallel-tatoeba:ara,fra \\
-        --negatives random --heldout-fraction 0.05 --out corpus-xling
+    wicdistill build-corpus --encoder xlm-roberta-large --negatives mlm --heldout-fraction 0.05 --out corpus-xling \\
+        --input "hf:sentence-transformers/parallel-sentences-wikimatrix:en-fr:train?columns=english,non_english&langs=en-fr"
     accelerate launch --num_processes 4 -m wicdistill.cli build-corpus --input ... --out corpus  # 4 shards, one dataset
 """
 
