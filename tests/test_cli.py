@@ -237,19 +237,19 @@ def test_python_dash_m_push_offline_is_one_line_exit_3(export_folder, monkeypatc
 
 
 def test_the_packaged_training_entry_point_runs_without_a_checkout(capsys):
-    """``python -m wicdistill.training.launch`` (what ``accelerate launch -m`` runs) is the same entry
+    """``python -m wicdistill.launch`` (what ``accelerate launch -m`` runs) is the same entry
     point as the repository's train_accelerate.py, under its own name."""
     import subprocess
     import sys
 
-    from wicdistill.training import launch
+    from wicdistill import launch
 
     assert launch.main(["--corpus", "c.jsonl", "--mixed_precision", "bf17"]) == 1
     assert capsys.readouterr().err == (
-        "wicdistill.training.launch: error: mixed_precision must be no, fp16 or bf16, got 'bf17'\n"
+        "wicdistill.launch: error: mixed_precision must be no, fp16 or bf16, got 'bf17'\n"
     )
     shown = subprocess.run(
-        [sys.executable, "-m", "wicdistill.training.launch", "--help"],
+        [sys.executable, "-m", "wicdistill.launch", "--help"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -3,7 +3,7 @@ and the "Use a trained model" examples.
 
 The code blocks are read from README.md itself, so a changed snippet is a changed test. Hub
 names become local stand-ins through ``stand_ins`` (the one substitution table); shell lines run
-in-process through their entry points (``wicdistill.cli.main``, ``wicdistill.training.launch.main``) with
+in-process through their entry points (``wicdistill.cli.main``, ``wicdistill.launch.main``) with
 the small settings of ``SMALL_SETTINGS`` appended, from a temporary working directory.
 """
 
@@ -24,8 +24,7 @@ import pytest
 from conftest import REPO_ROOT, build_model
 from fixtures.corpus.tiny_corpus import BITEXT_FR, tiny_masked_lm, wordpiece_tokenizer
 
-from wicdistill import cli
-from wicdistill.training import launch
+from wicdistill import cli, launch
 
 README = REPO_ROOT / "README.md"
 TOUR = "Quick tour"
@@ -144,7 +143,7 @@ def run_shell(argv: list[str], settings: dict[str, list[str]]) -> int:
         scripts = {e.name: e.value for e in dist.entry_points if e.group == "console_scripts"}
         assert scripts["wicdistill"] == "wicdistill.cli:main"
         return 0
-    if argv[:4] == ["accelerate", "launch", "-m", "wicdistill.training.launch"]:
+    if argv[:4] == ["accelerate", "launch", "-m", "wicdistill.launch"]:
         return launch.main(argv[4:] + extra)
     if argv[:2] == ["wicdistill", "data"]:
         return _data_command(argv[2:] + extra)

@@ -207,3 +207,20 @@ def test_a_recipe_without_corpus_section_trains_on_its_own_corpus(tmp_path, no_s
         "--stages includes corpus but the recipe has no corpus section; add corpus: {inputs: [...]} or run "
         "--stages train,evaluate\n"
     )
+
+
+def test_a_recipe_that_stores_thresholds_without_a_dev_source_fails_before_any_stage(
+    tmp_path, no_stage_runs, capsys
+):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "output_dir: out\ncorpus: {inputs: [bundled]}\ntrain: {}\n"
+        "evaluate: {tasks: [scws], store_thresholds: meaning}\n"
+    )
+    assert main(["recipe", str(recipe)]) == 1
+    assert capsys.readouterr().err == (
+        f"wicdistill recipe: error: {recipe}: evaluate.store_thresholds: storing thresholds needs a "
+        "same-language binary dev task among the tasks ['scws']: add wic or mcl-wic-dev-<x> (e.g. "
+        "wic,mcl-wic-dev)\n"
+    )
+    assert no_stage_runs == []

@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         from .modeling_wicdistill import WicDistillModel
 
         options = dict(recipe.evaluate)
+        store_output = options.pop("store_thresholds", None)
         heldout = options.pop("heldout", None)
         if heldout is True:
             heldout = str(split_jsonl(recipe.corpus_dir, "heldout"))
@@ -114,5 +115,10 @@ def run(args: argparse.Namespace) -> int:
         write_report(report, model_dir)
         timings["evaluate"] = time.perf_counter() - started
         print(format_table(report), flush=True)
+        if store_output:
+            from .evaluation.protocols.decisions import store_decision_thresholds
+
+            store_decision_thresholds(model_dir, report, store_output)
+            print(f"[evaluate] stored {store_output} decision thresholds in {model_dir / 'config.json'}")
     print("wall time per stage: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
     return 0

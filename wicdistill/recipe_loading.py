@@ -75,6 +75,7 @@ EVALUATE_TYPES: dict[str, Any] = {
     "data_dir": list[str] | None,
     "stack_cache": str | None,
     "batch_size": int,
+    "store_thresholds": str | None,
 }
 EVALUATE_KEYS = tuple(EVALUATE_TYPES)
 # Values that are paths, per section (and the recipe's output_dir); "name-or-folder" values (a Hub
@@ -464,6 +465,13 @@ def _check_settings(recipe: Recipe, path: Path) -> None:
                 resolve_tasks(named)
             except ValueError as err:
                 raise ValueError(f"{path}: evaluate.tasks: {err}") from None
+        if recipe.evaluate.get("store_thresholds"):
+            from .evaluation.protocols.decisions import check_threshold_sources
+
+            try:
+                check_threshold_sources(named, recipe.evaluate["store_thresholds"])
+            except ValueError as err:
+                raise ValueError(f"{path}: evaluate.store_thresholds: {err}") from None
 
 
 def is_recipe(values: dict[str, Any]) -> bool:

@@ -414,7 +414,7 @@ def test_cli_refuses_thresholds_it_cannot_store_before_evaluating(saved_bert, tm
         == 1
     )
     assert (
-        "--store-thresholds needs a same-language binary dev task among --tasks 'scws,am2ico-dev-zh': add wic "
+        "storing thresholds needs a same-language binary dev task among the tasks 'scws,am2ico-dev-zh': add wic "
         "or mcl-wic-dev-<x>" in capsys.readouterr().err
     )
     assert cli_main(["evaluate", "--encoder", "x", *out, "--store-thresholds", "context"]) == 1

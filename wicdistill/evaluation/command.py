@@ -83,8 +83,7 @@ def _load(args: argparse.Namespace):
 def _check_threshold_sources(args: argparse.Namespace) -> None:
     """Refuse ``--store-thresholds`` before evaluating when it cannot succeed."""
     from ..configuration_wicdistill import DECISION_OUTPUTS
-    from .protocols.decisions import is_threshold_source
-    from .tasks import resolve_tasks
+    from .protocols.decisions import check_threshold_sources
 
     if args.store_thresholds not in DECISION_OUTPUTS:
         raise ValueError(
@@ -93,12 +92,7 @@ def _check_threshold_sources(args: argparse.Namespace) -> None:
         )
     if args.encoder:
         raise ValueError("--store-thresholds writes into a trained model folder: give MODEL, not --encoder")
-    specs = resolve_tasks(args.tasks, offset_languages=())
-    if not any(is_threshold_source(s.metric, s.split, s.language) for s in specs):
-        raise ValueError(
-            f"--store-thresholds needs a same-language binary dev task among --tasks {args.tasks!r}: "
-            f"add wic or mcl-wic-dev-<x> (e.g. --tasks wic,mcl-wic-dev)"
-        )
+    check_threshold_sources(args.tasks, args.store_thresholds)
 
 
 def run(args: argparse.Namespace) -> int:

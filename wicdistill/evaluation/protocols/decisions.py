@@ -16,7 +16,12 @@ from typing import Any
 from ...configuration_wicdistill import DECISION_OUTPUTS, check_decision_thresholds
 from ...io_utils import atomic_write_json, read_json
 
-__all__ = ["decision_thresholds", "is_threshold_source", "store_decision_thresholds"]
+__all__ = [
+    "check_threshold_sources",
+    "decision_thresholds",
+    "is_threshold_source",
+    "store_decision_thresholds",
+]
 
 # English is the side every crosslingual benchmark pair shares (en-x in MCL-WiC, x-en in AM2iCo),
 # and MCL-WiC dev is where the transfer tasks tune: the default prefers both, then more pairs.
@@ -27,6 +32,20 @@ DEFAULT_DATASET = "MCL-WiC"
 def is_threshold_source(metric: str, split: str, language: str) -> bool:
     """A task whose tuned threshold is stored: binary, a dev split, both sides in one language."""
     return metric == "accuracy" and split == "dev" and len(set(language.split("-"))) == 1
+
+
+def check_threshold_sources(tasks: str | list[str], output: str) -> None:
+    """Refuse, before anything is evaluated, to store thresholds that ``tasks`` cannot give."""
+    from ..tasks import resolve_tasks
+
+    if output not in DECISION_OUTPUTS:
+        raise ValueError(f"thresholds are stored for one of {', '.join(DECISION_OUTPUTS)}, got {output!r}")
+    specs = resolve_tasks(tasks, offset_languages=())
+    if not any(is_threshold_source(s.metric, s.split, s.language) for s in specs):
+        raise ValueError(
+            f"storing thresholds needs a same-language binary dev task among the tasks {tasks!r}: "
+            f"add wic or mcl-wic-dev-<x> (e.g. wic,mcl-wic-dev)"
+        )
 
 
 def _entry(task: dict, output: str) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Train wicdistill's meaning/context distillers on a triple corpus: the training entry point.
 
-    accelerate launch -m wicdistill.training.launch --config configs/minilm-en.yaml
-    accelerate launch --cpu --num_processes 1 --mixed_precision no -m wicdistill.training.launch --corpus corpus/ --output_dir out/
-    python -m wicdistill.training.launch --corpus corpus/ --max_steps 100      # a single process works too
+    accelerate launch -m wicdistill.launch --config configs/minilm-en.yaml
+    accelerate launch --cpu --num_processes 1 --mixed_precision no -m wicdistill.launch --corpus corpus/ --output_dir out/
+    python -m wicdistill.launch --corpus corpus/ --max_steps 100      # a single process works too
 
 It ships inside the package, so an installed wicdistill trains without a checkout; the
 repository's ``train_accelerate.py`` is the same entry point. Options come from
@@ -42,7 +42,7 @@ def train_from_argv(argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None, prog: str = "wicdistill.training.launch") -> int:
+def main(argv: list[str] | None = None, prog: str = "wicdistill.launch") -> int:
     """Train from command-line options; returns the exit code."""
     from wicdistill.cli import debug_requested, report_errors
 
