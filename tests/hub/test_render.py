@@ -451,6 +451,54 @@ def test_card_shows_every_loss_term_that_shaped_the_model(tmp_path):
     assert "**Training loss**: the distillation loss of Arase & Kajiwara (2024)." in plain
 
 
+NEW_OPTION_PHRASES = (
+    "residual meaning head",
+    "meaning mixed with the raw layer mean",
+    "negative terms weighted",
+)
+
+
+def _line(text: str, label: str) -> str:
+    (line,) = [line for line in text.splitlines() if line.startswith(f"- **{label}**:")]
+    return line
+
+
+def test_card_names_the_meaning_head_mix_and_weighted_negatives_only_when_set(tmp_path):
+    model, _ = build_model("bert", meaning_head="residual", negative_term="dissimilarity_weighted")
+    model.set_meaning_mix(0.25)
+    model.save_pretrained(tmp_path / "options")
+    text = render_model_card(CardData.from_model_dir(tmp_path / "options"))
+    distillers = _line(text, "Distillers")
+    assert distillers.endswith(
+        ", residual meaning head (layer mean + learned correction, zero-initialised), "
+        "meaning mixed with the raw layer mean (weight 0.25)."
+    )
+    assert _line(text, "Training loss") == (
+        "- **Training loss**: the distillation loss of Arase & Kajiwara (2024) with its negative terms "
+        "weighted by 1 − negative_score."
+    )
+    # the defaults (and a config.json written before the options existed) change nothing
+    model, _ = build_model("bert")
+    model.save_pretrained(tmp_path / "new")
+    text = render_model_card(CardData.from_model_dir(tmp_path / "new"))
+    assert not [phrase for phrase in NEW_OPTION_PHRASES if phrase in text]
+    config = json.loads((tmp_path / "new" / "config.json").read_text())
+    assert (config["meaning_head"], config["meaning_mix"], config["negative_term"]) == (
+        "distilled",
+        0.0,
+        "paper",
+    )
+    (tmp_path / "old").mkdir()
+    old = {k: v for k, v in config.items() if k not in ("meaning_head", "meaning_mix", "negative_term")}
+    (tmp_path / "old" / "config.json").write_text(json.dumps(old))  # as written before the options existed
+    assert render_model_card(CardData.from_model_dir(tmp_path / "old")) == text
+    ablation, _ = build_model("bert", use_negatives=False, negative_term="dissimilarity_weighted")
+    ablation.save_pretrained(tmp_path / "ablation")
+    assert _line(render_model_card(CardData.from_model_dir(tmp_path / "ablation")), "Training loss") == (
+        "- **Training loss**: the distillation loss of Arase & Kajiwara (2024) without its negative terms."
+    )
+
+
 DECISIONS = {
     "output": "meaning",
     "date": "2026-12-02",

@@ -352,6 +352,25 @@ def test_global_centering_keeps_the_all_language_mean_only(encoder_dir, corpus_f
         ).validate()
 
 
+def test_summary_records_the_meaning_head_mix_and_negative_term(encoder_dir, corpus_file, tmp_path):
+    default = train(training_config(encoder_dir, corpus_file, tmp_path / "default", max_steps=1))
+    assert {k: default["distiller"][k] for k in ("meaning_head", "meaning_mix", "negative_term")} == {
+        "meaning_head": "distilled",
+        "meaning_mix": 0.0,
+        "negative_term": "paper",
+    }
+    options = {"meaning_head": "residual", "negative_term": "dissimilarity_weighted"}
+    summary = train(
+        training_config(encoder_dir, corpus_file, tmp_path / "options", max_steps=1, model=options)
+    )
+    saved = json.loads((tmp_path / "options" / "training_summary.json").read_text())
+    for distiller in (summary["distiller"], saved["distiller"]):
+        assert {k: distiller[k] for k in ("meaning_head", "meaning_mix", "negative_term")} == {
+            **options,
+            "meaning_mix": 0.0,
+        }
+
+
 @pytest.mark.parametrize("path", sorted((REPO_ROOT / "configs").glob("*.yaml")), ids=lambda p: p.name)
 def test_shipped_recipes_build_valid_configs(path, tmp_path, monkeypatch):
     """Every recipe in configs/ parses into corpus, training and evaluation settings."""

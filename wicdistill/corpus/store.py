@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import numpy as np
 
 from ..loss_wicdistill import HOST_OF_SETTING
 
@@ -136,6 +137,13 @@ class CorpusColumns:
     langs: dict[str, list[str]] = field(default_factory=dict)
     negative_strategies: list[str] = field(default_factory=list)
     positive_sources: list[str] = field(default_factory=list)
+    # each record's ``negative_score`` (float32, NaN where it has none): the per-record weight of
+    # its negative's terms under ``negative_term="dissimilarity_weighted"``
+    negative_scores: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.negative_scores is None:
+            self.negative_scores = np.full(len(self.ids), np.nan, dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -196,6 +204,7 @@ def _columns_from_table(table: Any) -> CorpusColumns:
         raise ValueError(f"corpus has setting value(s) {bad}; expected 'monolingual' or 'crosslingual'")
     strategies = table.column("negative_strategy").to_pylist() if "negative_strategy" in names else []
     sources = table.column("positive_source").to_pylist() if "positive_source" in names else []
+    scores = table.column("negative_score").to_pylist() if "negative_score" in names else [None] * n
     return CorpusColumns(
         [str(i) for i in ids],
         texts,
@@ -206,6 +215,7 @@ def _columns_from_table(table: Any) -> CorpusColumns:
         langs,
         strategies,
         sources,
+        np.array([np.nan if s is None else s for s in scores], dtype=np.float32),
     )
 
 

@@ -158,7 +158,7 @@ def _from_config(config: dict[str, Any]) -> dict[str, Any]:
     distiller = {k: config[f"distiller_{k}"] for k in distiller_keys if f"distiller_{k}" in config}
     if "distiller_layers" in config:
         distiller["num_layers"] = config["distiller_layers"]
-    loss_keys = ("alignment_weight", "alignment_temperature", "form_consistency_weight")
+    loss_keys = ("alignment_weight", "alignment_temperature", "form_consistency_weight", "negative_term")
     return {
         "layers": config.get("layers"),
         "encoder_num_layers": encoder.get("num_hidden_layers"),
@@ -167,6 +167,7 @@ def _from_config(config: dict[str, Any]) -> dict[str, Any]:
             **distiller,
             "layer_position_embedding": config.get("layer_position_embedding"),
             "use_negatives": config.get("use_negatives"),
+            **{k: config[k] for k in ("meaning_head", "meaning_mix") if k in config},
         },
         "loss": {k: config[k] for k in loss_keys if k in config},
         "centering_languages": config.get("centering_languages"),

@@ -177,6 +177,12 @@ def _distiller_line(card: CardData) -> str:
         if d.get("layer_position_embedding")
         else "no positional information",
         None if d.get("use_negatives", True) else "trained without negatives (ablation)",
+        "residual meaning head (layer mean + learned correction, zero-initialised)"
+        if d.get("meaning_head") == "residual"
+        else None,
+        f"meaning mixed with the raw layer mean (weight {d['meaning_mix']})"
+        if d.get("meaning_mix")
+        else None,
     ]
     return ", ".join(str(p) for p in parts if p)
 
@@ -187,7 +193,11 @@ def _loss_line(card: CardData) -> str | None:
     if not loss and "use_negatives" not in card.distiller:
         return None
     paper = "the distillation loss of Arase & Kajiwara (2024)"
-    terms = [paper if card.distiller.get("use_negatives", True) else f"{paper} without its negative terms"]
+    if not card.distiller.get("use_negatives", True):
+        paper += " without its negative terms"
+    elif loss.get("negative_term") == "dissimilarity_weighted":
+        paper += " with its negative terms weighted by 1 − negative_score"
+    terms = [paper]
     if loss.get("alignment_weight"):
         terms.append(
             f"contrastive alignment of each word with its positive (weight {loss['alignment_weight']}, "

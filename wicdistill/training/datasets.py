@@ -3,6 +3,8 @@
 Both sources lay a batch out the same way, anchors then positives then negatives, so the
 distillers see identical inputs (and draw identical dropout masks) whichever source is used.
 A dataset returns a whole batch from ``__getitems__`` (one vectorised gather), never item by item.
+Given ``negative_scores`` (one per corpus record), a batch also carries ``negative_similarity``:
+the score of the record whose negative it uses, the partner's under cross-context pairing.
 """
 
 from __future__ import annotations
@@ -134,10 +136,12 @@ class CachedTriples(Dataset):
         partners: np.ndarray | None = None,
         form_table: np.ndarray | None = None,
         sense_table: np.ndarray | None = None,
+        negative_scores: np.ndarray | None = None,
     ):
         self.cache, self.records = cache, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
         self.form_table, self.sense_table = form_table, sense_table
+        self.negative_scores = negative_scores
 
     def __len__(self) -> int:
         return len(self.records)
@@ -147,6 +151,8 @@ class CachedTriples(Dataset):
         anchors, partners = self.records[picked], self.partners[picked]
         stacks, hosts = self.cache.gather(anchors, partners)
         batch = {"layer_stack": stacks, "negative_host": hosts}
+        if self.negative_scores is not None:
+            batch["negative_similarity"] = _negative_similarity(self.negative_scores, partners)
         if self.form_table is not None or self.sense_table is not None:
             records, roles, rows = extra_targets(anchors, partners, self.form_table, self.sense_table)
             batch.update(rows)
@@ -169,10 +175,12 @@ class OnTheFlyTriples(Dataset):
         partners: np.ndarray | None = None,
         form_table: np.ndarray | None = None,
         sense_table: np.ndarray | None = None,
+        negative_scores: np.ndarray | None = None,
     ):
         self.corpus, self.records = corpus, np.asarray(records)
         self.partners = self.records if partners is None else _check_partners(self.records, partners)
         self.form_table, self.sense_table = form_table, sense_table
+        self.negative_scores = negative_scores
         self.tokenizer, self.max_length = tokenizer, max_length
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
@@ -219,11 +227,19 @@ class OnTheFlyTriples(Dataset):
         batch["negative_host"] = torch.tensor(
             [HOST_OF_SETTING[self.corpus.settings[r]] for r in partner_rows]
         )
+        if self.negative_scores is not None:
+            batch["negative_similarity"] = _negative_similarity(self.negative_scores, self.partners[picked])
         batch.update(extra_rows)
         return batch
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:
         return self.__getitems__([position])
+
+
+def _negative_similarity(negative_scores: np.ndarray, partner_records: np.ndarray) -> torch.Tensor:
+    """``(B,)`` float32: the ``negative_score`` of each triple's negative, which comes from the
+    partner record (the record itself without cross-context pairing); NaN where it has none."""
+    return torch.from_numpy(np.asarray(negative_scores, dtype=np.float32)[partner_records])
 
 
 def _check_partners(records: np.ndarray, partners: np.ndarray) -> np.ndarray:

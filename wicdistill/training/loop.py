@@ -148,10 +148,17 @@ class Trainer:
             other_sense_partners(corpus, train_ids, seed) if config.other_sense_negatives else None
         )
         tables = (self.partners, self.form_table, self.sense_table)
+        # only the weighted negative term reads the scores: other runs build the batches they always did
+        weighted = self.model_settings.negative_term == "dissimilarity_weighted"
+        scores = corpus.negative_scores if weighted else None
         if config.on_the_fly:
             limit = encoder_max_length(self.model.encoder, self.tokenizer)
-            self.train_set = OnTheFlyTriples(corpus, train_ids, self.tokenizer, limit, *tables)
-            self.val_set = OnTheFlyTriples(corpus, self.val_ids, self.tokenizer, limit)
+            self.train_set = OnTheFlyTriples(
+                corpus, train_ids, self.tokenizer, limit, *tables, negative_scores=scores
+            )
+            self.val_set = OnTheFlyTriples(
+                corpus, self.val_ids, self.tokenizer, limit, negative_scores=scores
+            )
             return
         self.model.to(accelerator.device)
         started = time.perf_counter()
@@ -166,8 +173,8 @@ class Trainer:
             show_progress=config.show_progress and accelerator.is_local_main_process,
         )
         self.seconds["features"] = time.perf_counter() - started
-        self.train_set = CachedTriples(cache, train_ids, *tables)
-        self.val_set = CachedTriples(cache, self.val_ids)
+        self.train_set = CachedTriples(cache, train_ids, *tables, negative_scores=scores)
+        self.val_set = CachedTriples(cache, self.val_ids, negative_scores=scores)
 
     # -- prepare optimisation --------------------------------------------------------------
     def prepare_optimisation(self) -> None:
