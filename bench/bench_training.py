@@ -25,8 +25,8 @@ from transformers import BertConfig, BertModel
 
 from wicdistill.backbones import minilm_path
 from wicdistill.configuration_wicdistill import WicDistillConfig
-from wicdistill.loss_wicdistill import distillation_loss
 from wicdistill.distillers_wicdistill import LayerDistiller
+from wicdistill.loss_wicdistill import distillation_loss
 from wicdistill.training.config import TrainingConfig
 from wicdistill.training.loop import train
 

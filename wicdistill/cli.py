@@ -69,7 +69,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "extract-features": ("wicdistill.features.command", "cache the encoder's layer stacks of a corpus"),
     "evaluate": ("wicdistill.evaluation.command", "score a model on word-in-context benchmarks"),
-    "data": ("wicdistill.evaluation.data_command", "list the benchmarks and install them into the data cache"),
+    "data": (
+        "wicdistill.evaluation.data_command",
+        "list the benchmarks and install them into the data cache",
+    ),
     "export": ("wicdistill.hub.export_command", "write a self-contained folder ready for the Hub"),
     "push": ("wicdistill.hub.push_command", "upload an exported folder to a Hub repository"),
 }

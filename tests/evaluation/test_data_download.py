@@ -176,7 +176,7 @@ def test_download_fetches_the_url_and_checks_the_release_pin(cache, tmp_path, mo
 def test_an_unreachable_url_names_the_local_route(cache, tmp_path, monkeypatch):
     release = dataclasses.replace(BENCHMARKS["wic"].releases[0], url=(tmp_path / "nowhere.zip").as_uri())
     monkeypatch.setitem(BENCHMARKS, "wic", dataclasses.replace(BENCHMARKS["wic"], releases=(release,)))
-    with pytest.raises(FileNotFoundError, match=r"could not download file://.*nowhere\.zip: .*--from FILE$"):
+    with pytest.raises(ConnectionError, match=r"could not download file://.*nowhere\.zip: .*--from FILE$"):
         data("download", "wic")
     assert leftovers(cache) == []
 
@@ -295,9 +295,7 @@ def test_release_layouts_are_anchored_inside_their_folder():
         assert all(len(digest) == 64 for digest in benchmark.sha256.values())
 
 
-def test_through_the_cli_download_then_evaluate_and_a_one_line_refusal(
-    cache, tmp_path, saved_bert, capsys
-):
+def test_through_the_cli_download_then_evaluate_and_a_one_line_refusal(cache, tmp_path, saved_bert, capsys):
     from wicdistill import cli
 
     archive = wic_archive(tmp_path / "WiC_dataset.zip")

@@ -134,3 +134,30 @@ def test_a_checkpoint_killed_before_its_commit_is_invisible(encoder_dir, corpus_
     resumed = _resume(encoder_dir, corpus_file, tmp_path)
     assert resumed["training"]["steps"] == 8
     assert sorted(p.name for p in checkpoint.parent.iterdir()) == ["step-00000003", "step-00000006"]
+
+
+def test_resume_with_another_model_shape_is_one_line_naming_the_weight(encoder_dir, corpus_file, tmp_path):
+    checkpoint = _interrupted_run(encoder_dir, corpus_file, tmp_path)
+    with pytest.raises(ValueError) as raised:
+        _resume(encoder_dir, corpus_file, tmp_path, model={"distiller_ffn_multiplier": 3})
+    message = str(raised.value)
+    assert message.startswith(
+        f"{checkpoint / 'trainable.safetensors'} does not match this run's trainable weights ("
+    )
+    assert " is (" in message and message.endswith("resume with the settings the checkpoint was written with")
+    assert "\n" not in message
+
+
+def test_best_weights_of_a_later_step_than_the_resumed_state_are_not_saved_as_its_best(
+    encoder_dir, corpus_file, tmp_path
+):
+    """A run resumed from step 3 and stopped there must not take best weights a later step wrote."""
+    from safetensors import safe_open
+
+    _interrupted_run(encoder_dir, corpus_file, tmp_path)
+    best = tmp_path / "best" / "trainable.safetensors"
+    with safe_open(str(best), "pt") as handle:
+        assert handle.metadata()["step"] == "4"  # validated at 2 and 4; step 4 improved on 2
+    with pytest.warns(RuntimeWarning, match=r"holds the weights of step 4, not of this run's best step 2"):
+        summary = _resume(encoder_dir, corpus_file, tmp_path, max_steps=3)
+    assert summary["training"]["best_step"] == 2

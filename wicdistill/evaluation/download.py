@@ -200,9 +200,11 @@ def _fetch(release: Release, work: Path) -> Path:
                 shutil.copyfileobj(response, out, _CHUNK)
                 out.flush()
                 os.fsync(out.fileno())
-    except (urllib.error.URLError, OSError) as err:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+        from ..cli import HubFailure  # the network exit code (3)
+
         reason = getattr(err, "reason", err)
-        raise FileNotFoundError(
+        raise HubFailure(
             f"could not download {release.url}: {reason}; fetch {release.filename} yourself and "
             "install it with --from FILE"
         ) from None

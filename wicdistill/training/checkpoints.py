@@ -225,6 +225,13 @@ def _load_trainable(module: torch.nn.Module, path: Path) -> None:
             f"{path} does not match this run's trainable weights (missing {missing[:3]}, unexpected "
             f"{unexpected[:3]}): resume with the settings the checkpoint was written with"
         )
+    shapes = [n for n, p in params.items() if saved[n].shape != p.shape]
+    if shapes:
+        name = shapes[0]
+        raise ValueError(
+            f"{path} does not match this run's trainable weights ({name} is {tuple(saved[name].shape)} there, "
+            f"{tuple(params[name].shape)} here): resume with the settings the checkpoint was written with"
+        )
     with torch.no_grad():
         for name, param in params.items():
             param.copy_(saved[name])

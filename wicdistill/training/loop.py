@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file
 from safetensors.torch import save as save_tensors
 from torch.utils.data import DataLoader
@@ -348,7 +349,8 @@ class Trainer:
                 self.check_epoch_not_all_skipped()
                 state.epoch += 1
                 state.batches_in_epoch = state.skipped_in_epoch = 0
-        self.check_epoch_not_all_skipped()
+        if state.batches_in_epoch >= len(self.train_loader):  # a whole epoch ended the run
+            self.check_epoch_not_all_skipped()
         self.read_losses()
         self.progress.close()
         self.seconds["training"] = time.perf_counter() - started
@@ -404,7 +406,8 @@ class Trainer:
             state.checks_without_improvement = 0
             if accelerator.is_main_process:
                 weights = trainable_state(accelerator.unwrap_model(self.model))
-                atomic_write_bytes(self.best_path, save_tensors(weights))
+                metadata = {"step": str(state.global_step)}
+                atomic_write_bytes(self.best_path, save_tensors(weights, metadata=metadata))
         else:
             state.checks_without_improvement += 1
             state.stopped_early = state.checks_without_improvement >= self.config.patience
@@ -442,7 +445,17 @@ class Trainer:
         config, accelerator = self.config, self.accelerator
         final = accelerator.unwrap_model(self.model)
         if self.best_path.exists():
-            final.load_state_dict(load_file(str(self.best_path)), strict=False)
+            with safe_open(str(self.best_path), "pt") as best:
+                step = (best.metadata() or {}).get("step")
+            if step == str(self.state.best_step):
+                final.load_state_dict(load_file(str(self.best_path)), strict=False)
+            else:  # written by a later step than the checkpoint this run resumed from
+                warnings.warn(
+                    f"{self.best_path} holds the weights of step {step}, not of this run's best step "
+                    f"{self.state.best_step}: saving the final weights instead",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
         if self.model_settings.centering_languages is not None:
             self.train_set.form_table = self.train_set.sense_table = (
                 None  # centres come from the triples alone
