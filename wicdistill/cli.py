@@ -170,7 +170,8 @@ def report_errors(prog: str, body: Callable[[], int | None], debug: bool) -> int
         return code
 
 
-def _debug_help() -> str:
+def debug_help() -> str:
+    """The help line of ``--debug``, the same for every command."""
     return f"print the traceback of a failure above its one-line error (also {DEBUG_ENV}=1)"
 
 
@@ -182,7 +183,7 @@ def _main_parser() -> argparse.ArgumentParser:
         epilog="exit codes:\n" + doc.split("Exit codes:\n", 1)[1].rstrip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(DEBUG_FLAG, action="store_true", help=_debug_help())
+    parser.add_argument(DEBUG_FLAG, action="store_true", help=debug_help())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     command_parser = argparse.ArgumentParser(prog=prog, description=help_text)
     module.configure(command_parser)
-    command_parser.add_argument(DEBUG_FLAG, action="store_true", help=_debug_help())
+    command_parser.add_argument(DEBUG_FLAG, action="store_true", help=debug_help())
     args = _parse(command_parser, argv[1:])
     if isinstance(args, int):
         return args

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from .corpus import CorpusConfig, build_corpus
     from .evaluation import evaluate, format_table, write_report
     from .modeling_wicdistill import WicDistillModel
-    from .training.config import TrainingConfig
+    from .training.config import LATEST_CHECKPOINT, TrainingConfig
     from .training.loop import train
 
     if args.threads:
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         evals_per_epoch=4,
         patience=6,
         validation_fraction=0.05,
-        resume_from_checkpoint="latest",
+        resume_from_checkpoint=LATEST_CHECKPOINT,
         trust_checkpoint=args.trust_checkpoint,
         checkpoint_every=50,
         report_to="tensorboard",

@@ -75,14 +75,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"[corpus] {stats['records']} -> {recipe.corpus_dir} ({timings['corpus']:.0f}s)", flush=True)
     model_dir = Path(recipe.training_values()["output_dir"])
     if "train" in stages:
-        from .training.config import TrainingConfig
+        from .training.config import LATEST_CHECKPOINT, TrainingConfig
         from .training.loop import train
 
         values = training_options(recipe.training_values(), args.recipe)
         if (model_dir / "training_summary.json").exists():
             print(f"[train] {model_dir} already holds a trained model: skipped", flush=True)
         else:
-            values.setdefault("resume_from_checkpoint", "latest")
+            values.setdefault("resume_from_checkpoint", LATEST_CHECKPOINT)
             started = time.perf_counter()
             summary = train(TrainingConfig(**values))
             timings["train"] = time.perf_counter() - started

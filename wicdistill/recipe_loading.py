@@ -47,6 +47,7 @@ from .configuration_wicdistill import MODEL_SETTINGS, WicDistillConfig
 from .training.config import (
     CORPUS_LANGUAGES,
     FLAT_MODEL_KEYS,
+    LATEST_CHECKPOINT,
     TrainingConfig,
     build_parser,
     fold_flat_settings,
@@ -89,7 +90,6 @@ NAME_OR_FOLDER_KEYS: dict[str, tuple[str, ...]] = {
     "corpus": ("encoder", "mlm_model", "translation_models"),
     "train": ("encoder",),
 }
-LATEST_CHECKPOINT = "latest"  # resume_from_checkpoint: the newest checkpoint of the output folder
 # inputs without a local path to resolve: the bundled pairs, and datasets read through ``datasets``
 # (``hf:NAME...``, also as ``roundtrip:hf:...`` and ``LANG:hf:...`` vocabulary texts)
 HUB_DATASET_PREFIX = "hf:"
@@ -534,10 +534,10 @@ def load_training_yaml(path: str | Path) -> dict[str, Any]:
 
 def parse_config(argv: list[str] | None = None) -> TrainingConfig:
     """Defaults < YAML file (``--config``) < explicit flags; a model flag overrides that one setting."""
+    from .cli import DEBUG_FLAG, debug_help
+
     parser = build_parser()
-    parser.add_argument(
-        "--debug", action="store_true", help="print the traceback of a failure (also WICDISTILL_DEBUG=1)"
-    )
+    parser.add_argument(DEBUG_FLAG, action="store_true", help=debug_help())
     first, _ = parser.parse_known_args(argv)
     model: dict[str, Any] = {}
     if first.config:

@@ -26,6 +26,7 @@ from safetensors.torch import save as save_tensors
 
 from ..faults import kill_point
 from ..io_utils import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
+from .config import LATEST_CHECKPOINT
 from .state_files import optimizer_files, optimizer_from_files, restore_rng, rng_file
 
 __all__ = [
@@ -93,7 +94,7 @@ def resolve_checkpoint(output_dir: Path, value: str | None) -> Path | None:
     """``latest`` -> the newest complete checkpoint of the run (None when there is none yet)."""
     if value is None:
         return None
-    if value == "latest":
+    if value == LATEST_CHECKPOINT:
         found = list_checkpoints(output_dir / "checkpoints")
         return found[-1] if found else None
     path = Path(value)

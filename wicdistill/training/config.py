@@ -17,9 +17,12 @@ from typing import Any
 
 from ..configuration_wicdistill import MODEL_SETTINGS, WicDistillConfig
 
+LATEST_CHECKPOINT = "latest"  # resume_from_checkpoint: the newest complete checkpoint of the output folder
+
 __all__ = [
     "CORPUS_LANGUAGES",
     "FLAT_MODEL_KEYS",
+    "LATEST_CHECKPOINT",
     "MODEL_FLAG_HELP",
     "NONFINITE_CHOICES",
     "TrainingConfig",
@@ -165,7 +168,7 @@ class TrainingConfig:
     checkpoint_every: int | None = _option(None, "steps between checkpoints (None: no checkpoints)")
     keep_checkpoints: int = _option(2, "newest checkpoints to keep")
     resume_from_checkpoint: str | None = _option(
-        None, "a checkpoint folder, or latest (the run's newest), to resume"
+        None, f"a checkpoint folder, or {LATEST_CHECKPOINT} (the run's newest), to resume"
     )
     trust_checkpoint: bool = _option(
         False,
