@@ -69,6 +69,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "extract-features": ("wicdistill.features.command", "cache the encoder's layer stacks of a corpus"),
     "evaluate": ("wicdistill.evaluation.command", "score a model on word-in-context benchmarks"),
+    "fit-mix": (
+        "wicdistill.evaluation.mix_command",
+        "fit how much of the raw layer mean a trained model's meaning vector keeps, on dev tasks",
+    ),
     "data": (
         "wicdistill.evaluation.data_command",
         "list the benchmarks and install them into the data cache",

@@ -107,18 +107,25 @@ class MeaningCentering(nn.Module):
     language ``languages[i]``; the last row, the mean over all languages, serves texts whose
     language is unknown or was not seen in training. With no languages only that row is kept
     and every text loses the same mean (global centring). The means are fitted after training
-    (``WicDistillModel.fit_meaning_centers``) and saved with the model.
+    (``WicDistillModel.fit_meaning_centers``) and saved with the model. ``baseline_means`` are the
+    same means of the raw layer mean, so that a meaning vector mixed with it (``meaning_mix``) loses
+    exactly its own mean for any mixing weight, without refitting.
     """
 
     def __init__(self, languages: Sequence[str], hidden_size: int) -> None:
         super().__init__()
         self.languages = list(languages)
         self.register_buffer("means", torch.zeros(len(self.languages) + 1, hidden_size))
+        self.register_buffer("baseline_means", torch.zeros(len(self.languages) + 1, hidden_size))
 
     def rows(self, langs: Sequence[str | None]) -> torch.Tensor:
         index = {lang: i for i, lang in enumerate(self.languages)}
         fallback = len(self.languages)
         return torch.tensor([index.get(lang, fallback) for lang in langs], device=self.means.device)
 
-    def forward(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
-        return meaning - self.means[self.rows(langs)].to(meaning.dtype)
+    def forward(self, meaning: torch.Tensor, langs: Sequence[str | None], mix: float = 0.0) -> torch.Tensor:
+        rows = self.rows(langs)
+        means = self.means[rows]
+        if mix:
+            means = (1 - mix) * means + mix * self.baseline_means[rows]
+        return meaning - means.to(meaning.dtype)

@@ -93,6 +93,7 @@ class WicDistillPreTrainedModel(PreTrainedModel):
             init.normal_(module.weight, mean=0.0, std=std)
         elif isinstance(module, MeaningCentering):
             init.zeros_(module.means)
+            init.zeros_(module.baseline_means)
 
 
 class WicDistillModel(WicDistillPreTrainedModel):
@@ -245,8 +246,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
             raise ValueError(
                 f"layer_stack must have shape (N, {expected[0]}, {expected[1]}), got {tuple(layer_stack.shape)}"
             )
-        dtype = next(self.meaning.parameters()).dtype
-        x = layer_stack.to(dtype)
+        x = layer_stack.to(next(self.meaning.parameters()).dtype)
         meaning, meaning_att = self.meaning(x, output_attentions)
         mix = check_meaning_mix(self.config.meaning_mix)
         if mix:
@@ -366,23 +366,38 @@ class WicDistillModel(WicDistillPreTrainedModel):
         return total, terms
 
     @torch.no_grad()
-    def fit_meaning_centers(self, meaning: torch.Tensor, langs: Sequence[str]) -> None:
+    def unmixed_meaning(self, layer_stack: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The distiller's own meaning vectors and the raw layer means of ``(N, L, d)`` stacks: the
+        two parts ``meaning_mix`` weighs, which centring fits separately."""
+        x = layer_stack.to(next(self.meaning.parameters()).dtype)
+        return self.meaning(x)[0], x.mean(dim=1)
+
+    def fit_meaning_centers(
+        self, meaning: torch.Tensor, langs: Sequence[str], baseline: torch.Tensor | None = None
+    ) -> None:
         """Store the mean meaning vector of each language (and of all) from training targets.
 
-        Stored decision thresholds were tuned on the old vectors, so they are dropped."""
+        ``meaning`` is the distiller's (unmixed) output; ``baseline``, the same targets' raw layer
+        means, gives the centres a ``meaning_mix`` needs (zero without it). Stored decision
+        thresholds were tuned on the old vectors, so they are dropped."""
         if self.centering is None:
             raise ValueError("this model has no meaning centring (config.centering_languages is None)")
         if len(langs) != len(meaning):
             raise ValueError(f"{len(langs)} languages for {len(meaning)} meaning vectors")
-        means = self.centering.means
-        meaning = meaning.to(means.device, means.dtype)
+        if baseline is not None and baseline.shape != meaning.shape:
+            raise ValueError(f"baseline has shape {tuple(baseline.shape)}, meaning {tuple(meaning.shape)}")
         rows = self.centering.rows(langs)
-        for i, lang in enumerate(self.centering.languages):
-            chosen = rows == i
-            if not bool(chosen.any()):
+        for lang in self.centering.languages:
+            if not bool((rows == self.centering.languages.index(lang)).any()):
                 raise ValueError(f"no training target in language {lang!r} to fit its centre")
-            means[i] = meaning[chosen].mean(dim=0)
-        means[-1] = meaning.mean(dim=0)
+        for means, vectors in ((self.centering.means, meaning), (self.centering.baseline_means, baseline)):
+            if vectors is None:
+                means.zero_()
+                continue
+            vectors = vectors.to(means.device, means.dtype)
+            for i in range(len(self.centering.languages)):
+                means[i] = vectors[rows == i].mean(dim=0)
+            means[-1] = vectors.mean(dim=0)
         self.config.decision_thresholds = None
 
     def set_meaning_mix(self, weight: float) -> None:
@@ -393,7 +408,9 @@ class WicDistillModel(WicDistillPreTrainedModel):
 
     def center_meaning(self, meaning: torch.Tensor, langs: Sequence[str | None]) -> torch.Tensor:
         """Meaning vectors minus their language's mean, or the global one (unchanged without centering)."""
-        return meaning if self.centering is None else self.centering(meaning, langs)
+        if self.centering is None:
+            return meaning
+        return self.centering(meaning, langs, check_meaning_mix(self.config.meaning_mix))
 
     # -- convenience -----------------------------------------------------------------------
 

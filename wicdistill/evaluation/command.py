@@ -49,22 +49,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace):
+    return load_model(args.model, args.encoder)
+
+
+def load_model(model_dir: str | None, encoder: str | None):
+    """The model (a trained folder, or ``encoder`` with untrained distillers), its tokenizer and its label."""
     import torch
     from transformers import AutoTokenizer
 
     from ..backbones import resolve_encoder
     from ..modeling_wicdistill import WicDistillModel
 
-    if bool(args.model) == bool(args.encoder):
+    if bool(model_dir) == bool(encoder):
         raise ValueError(
             "give either MODEL (a trained model folder) or --encoder NAME_OR_PATH, not both or neither"
         )
-    if args.encoder:
-        path = resolve_encoder(args.encoder)
+    if encoder:
+        path = resolve_encoder(encoder)
         torch.manual_seed(UNTRAINED_SEED)
         model = WicDistillModel.from_encoder_pretrained(path)
-        return model, AutoTokenizer.from_pretrained(path), f"{args.encoder} (untrained distillers)"
-    folder = Path(args.model)
+        return model, AutoTokenizer.from_pretrained(path), f"{encoder} (untrained distillers)"
+    folder = Path(model_dir)
     if not (folder / "config.json").is_file():
         raise FileNotFoundError(f"{folder} is not a model folder (no config.json)")
     model = WicDistillModel.from_pretrained(folder)
@@ -77,7 +82,7 @@ def _load(args: argparse.Namespace):
                 f"{folder} has no tokenizer files and the config names no encoder"
             ) from None
         tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(source))
-    return model, tokenizer, args.model
+    return model, tokenizer, model_dir
 
 
 def _check_threshold_sources(args: argparse.Namespace) -> None:

@@ -2,7 +2,7 @@
 
 Names: ``wic``, ``wic-test``; ``mcl-wic-dev-<x>``, ``mcl-wic-test-<x>-<x>``, ``mcl-wic-test-en-<x>``,
 ``mcl-wic-trial-en-<x>``; ``am2ico-dev-<l>``, ``am2ico-test-<l>``, ``am2ico-<l>-transfer``;
-``scws``, ``usim``, ``cosimlex-<l>``; ``sts12`` … ``sts16``, ``stsb-dev``, ``stsb-test``, ``sick-r``,
+``scws``, ``scws-shared``, ``usim``, ``cosimlex-<l>``; ``sts12`` … ``sts16``, ``stsb-dev``, ``stsb-test``, ``sick-r``,
 ``sts17-<pair>``; ``offset-<l>`` (any language of the held-back file). Groups expand to several
 tasks (``mcl-wic-dev``, ``sts`` …).
 """
@@ -19,6 +19,7 @@ from .loaders import (
     load_cosimlex,
     load_mcl_wic,
     load_scws,
+    load_scws_shared_context,
     load_sick,
     load_sts17,
     load_sts_year,
@@ -161,6 +162,15 @@ def _graded_tasks() -> list[TaskSpec]:
     specs = [
         TaskSpec(
             "scws", "SCWS", "all", "en", "spearman", run_graded, Source("scws/scws.txt", load_scws, "scws")
+        ),
+        TaskSpec(
+            "scws-shared",
+            "SCWS",
+            "shared-context",
+            "en",
+            "spearman",
+            run_graded,
+            Source("scws/scws.txt", load_scws_shared_context, "scws-shared"),
         ),
         TaskSpec(
             "usim", "USim", "all", "en", "spearman", run_graded, Source("usim/usim.txt", load_usim, "usim")

@@ -3,7 +3,7 @@
 from .am2ico import load_am2ico
 from .cosimlex import load_cosimlex
 from .mcl_wic import load_mcl_wic
-from .scws import load_paired_lines, load_scws, load_usim
+from .scws import load_paired_lines, load_scws, load_scws_shared_context, load_usim
 from .sts import load_sick, load_sts17, load_sts_file, load_sts_year, load_stsb
 from .translation_pairs import load_translation_pairs
 from .wic import load_wic
@@ -14,6 +14,7 @@ __all__ = [
     "load_mcl_wic",
     "load_paired_lines",
     "load_scws",
+    "load_scws_shared_context",
     "load_sick",
     "load_sts17",
     "load_sts_file",
