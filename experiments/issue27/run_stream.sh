@@ -7,6 +7,6 @@ mkdir -p "$I27/logs"
 for recipe in "$@"; do
   name=$(basename "$recipe" .yaml)
   start=$(date +%s)
-  wicdistill recipe "$recipe" --stages train,evaluate > "$I27/logs/$name.log" 2>&1
+  wicdistill recipe "$recipe" --stages "${STAGES:-train,evaluate}" > "$I27/logs/$name.log" 2>&1
   echo "$name rc=$? $(( $(date +%s) - start ))s" >> "$I27/logs/stream.txt"
 done

@@ -130,10 +130,13 @@ def test_centering_takes_positive_and_negative_languages_from_the_partner():
 
     class Model(torch.nn.Module):
         def forward(self, layer_stack):
-            return SimpleNamespace(meaning=layer_stack[:, 0])
+            return SimpleNamespace(meaning=layer_stack[:, 0], layer_stack=layer_stack)
 
-        def fit_meaning_centers(self, meanings, langs):
-            seen["langs"], seen["n"] = langs, len(meanings)
+        def unmixed_meaning(self, layer_stack):
+            return layer_stack[:, 0], layer_stack.mean(dim=1)
+
+        def fit_meaning_centers(self, meanings, langs, baseline):
+            seen["langs"], seen["n"], seen["baselines"] = langs, len(meanings), len(baseline)
 
     class Pairs:
         records, partners = np.array([0, 1]), np.array([1, 0])
@@ -146,4 +149,4 @@ def test_centering_takes_positive_and_negative_languages_from_the_partner():
 
     dataset = Pairs()
     fit_centers(Model(), dataset, corpus, torch.device("cpu"))
-    assert seen == {"langs": ["en", "en", "de", "fr", "de", "fr"], "n": 6}
+    assert seen == {"langs": ["en", "en", "de", "fr", "de", "fr"], "n": 6, "baselines": 6}
