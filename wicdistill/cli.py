@@ -67,6 +67,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "wicdistill.corpus.command",
         "build a training corpus of (anchor, positive, negative) triples",
     ),
+    "pivot-positives": (
+        "wicdistill.corpus.pivot_command",
+        "add records whose positive differs in context and form, pivoting through bitext alignments",
+    ),
     "extract-features": ("wicdistill.features.command", "cache the encoder's layer stacks of a corpus"),
     "evaluate": ("wicdistill.evaluation.command", "score a model on word-in-context benchmarks"),
     "fit-mix": (
