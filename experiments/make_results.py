@@ -462,7 +462,7 @@ def aligned_recipe_table(data: Data) -> list[str]:
 
 ISSUE27_HEAD = """## Do no harm, then win (issue 27): raw encoder, paper loss, recipes and each switch
 
-One training run per row, seed 0, dev data only; run recipes in `experiments/issue27/`. AM2iCo:
+One training run per row, seed 0, dev data only (recipe 1 at full size: a `meaning_mix` fitted on MCL-WiC en dev keeps 0); run recipes in `experiments/issue27/`. AM2iCo:
 AUC x 100 and own-threshold accuracy (tuned on the same dev split) over the four trained
 languages (ar, de, ru, zh) and the ten the bitext never held; gap = own minus transferred accuracy
 (threshold from MCL-WiC dev). MCL-WiC X-X dev: mean of five languages. SCWS shared: the SCWS pairs
