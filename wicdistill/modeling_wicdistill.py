@@ -372,6 +372,7 @@ class WicDistillModel(WicDistillPreTrainedModel):
         x = layer_stack.to(next(self.meaning.parameters()).dtype)
         return self.meaning(x)[0], x.mean(dim=1)
 
+    @torch.no_grad()
     def fit_meaning_centers(
         self, meaning: torch.Tensor, langs: Sequence[str], baseline: torch.Tensor | None = None
     ) -> None:
@@ -387,8 +388,8 @@ class WicDistillModel(WicDistillPreTrainedModel):
         if baseline is not None and baseline.shape != meaning.shape:
             raise ValueError(f"baseline has shape {tuple(baseline.shape)}, meaning {tuple(meaning.shape)}")
         rows = self.centering.rows(langs)
-        for lang in self.centering.languages:
-            if not bool((rows == self.centering.languages.index(lang)).any()):
+        for i, lang in enumerate(self.centering.languages):
+            if not bool((rows == i).any()):
                 raise ValueError(f"no training target in language {lang!r} to fit its centre")
         for means, vectors in ((self.centering.means, meaning), (self.centering.baseline_means, baseline)):
             if vectors is None:
