@@ -17,6 +17,7 @@ from typing import Any
 
 from ...configuration_wicdistill import check_meaning_mix
 from ...io_utils import atomic_write_json, read_json
+from ..suite import evaluate
 
 __all__ = ["MIX_GRID", "fit_meaning_mix", "ranking_score", "store_meaning_mix"]
 
@@ -49,8 +50,6 @@ def fit_meaning_mix(
     ``evaluate_kwargs`` go to ``wicdistill.evaluate`` (give ``stack_cache`` so that the encoder runs
     once, not once per weight). Returns the chosen ``weight``, the mean ranking score per weight and
     the per-task scores."""
-    from ..suite import evaluate
-
     weights = sorted({check_meaning_mix(w) for w in grid})
     if not weights:
         raise ValueError("the grid of mixing weights is empty")
